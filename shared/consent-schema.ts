@@ -1,0 +1,81 @@
+/**
+ * @module
+ * The one schema for a consent event posted by the widget. The worker
+ * validates every body with it; the widget imports only the inferred types,
+ * so no validator code ships to visitors.
+ */
+import * as v from "valibot";
+import { REVISION_PATTERN } from "./revision.ts";
+
+export const CONSENT_METHODS = ["accept_all", "reject_all", "custom", "withdraw"] as const;
+export type ConsentMethod = (typeof CONSENT_METHODS)[number];
+
+/** RFC 9562 UUID, version 4, lower or upper case hex. */
+export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** BCP 47 language tag, loosely: letters, digits and hyphens (RFC 5646). */
+const LANGUAGE_PATTERN = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+
+const uuidV4 = (what: string) =>
+  v.pipe(v.string(`${what} must be a string`), v.regex(UUID_V4_PATTERN, `${what} must be a UUID v4`));
+
+const grant = (category: string) => v.boolean(`choices.${category} must be true or false`);
+
+export const ChoicesSchema = v.strictObject(
+  {
+    analytics: grant("analytics"),
+    functionality: grant("functionality"),
+    targeting: grant("targeting"),
+  },
+  "choices must hold exactly analytics, functionality and targeting",
+);
+
+export const ConsentEventSchema = v.pipe(
+  v.strictObject(
+    {
+      eventId: uuidV4("eventId"),
+      consentId: uuidV4("consentId"),
+      method: v.picklist(CONSENT_METHODS, `method must be one of ${CONSENT_METHODS.join(", ")}`),
+      choices: ChoicesSchema,
+      revision: v.pipe(
+        v.string("revision must be a string"),
+        v.regex(REVISION_PATTERN, "revision must be 16 lowercase hex characters"),
+      ),
+      pageUrl: v.pipe(
+        v.string("pageUrl must be a string"),
+        v.maxLength(2048, "pageUrl must be at most 2048 characters"),
+        v.url("pageUrl must be an absolute URL"),
+        v.check((value) => /^https?:/i.test(value), "pageUrl must be an http or https URL"),
+      ),
+      language: v.pipe(
+        v.string("language must be a string"),
+        v.maxLength(35, "language must be at most 35 characters"),
+        v.regex(LANGUAGE_PATTERN, "language must be a BCP 47 language tag"),
+      ),
+      gpc: v.boolean("gpc must be true or false"),
+      widgetVersion: v.pipe(
+        v.string("widgetVersion must be a string"),
+        v.regex(/^[0-9A-Za-z.+-]{1,32}$/, "widgetVersion must be 1 to 32 characters of [0-9A-Za-z.+-]"),
+      ),
+      /** SHA-256 of the texts actually shown, when the site overrode the defaults. */
+      textsHash: v.optional(
+        v.pipe(
+          v.string("textsHash must be a string"),
+          v.regex(/^[0-9a-f]{64}$/, "textsHash must be 64 lowercase hex characters"),
+        ),
+      ),
+    },
+    (issue) => (issue.expected === "never" ? `unknown field ${String(issue.received)}` : "body must be a JSON object"),
+  ),
+  v.forward(
+    v.check(
+      ({ method, choices }) =>
+        (method !== "accept_all" || (choices.analytics && choices.functionality && choices.targeting)) &&
+        (method !== "reject_all" || (!choices.analytics && !choices.functionality && !choices.targeting)),
+      "choices must all be true for accept_all and all false for reject_all",
+    ),
+    ["choices"],
+  ),
+);
+
+export type ConsentEvent = v.InferOutput<typeof ConsentEventSchema>;

@@ -1,0 +1,39 @@
+/**
+ * Chromium for browser tests: Debian's `chromium` (apt), driven by
+ * playwright-core. Never `playwright install`: it downloads and fails here.
+ */
+import { execFileSync } from "node:child_process";
+import { type Browser, chromium } from "playwright-core";
+
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** The binary from `$CHROMIUM`, else `chromium` on PATH, else null. */
+export function chromiumPath(): string | null {
+  if (process.env.CHROMIUM) return process.env.CHROMIUM;
+  try {
+    return execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], {
+      encoding: "utf8",
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export const CHROMIUM = chromiumPath();
+
+export const SKIP_MESSAGE =
+  "Browser tests skipped: no Chromium found. Install it (apt-get install -y chromium) or set CHROMIUM=/path/to/chromium, then run npm test again.";
+
+export function launchBrowser(): Promise<Browser> {
+  if (!CHROMIUM) throw new Error(SKIP_MESSAGE);
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}

@@ -1,0 +1,12 @@
+/**
+ * @module
+ * The Hono environment shared by every route: the generated bindings plus
+ * the per-request values middleware sets.
+ */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    /** The visitor's IP reduced to its /24 or /48 prefix; the raw IP goes no further. */
+    ipPrefix: string | null;
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * @module
+ * The privacy statement as a page: the company's text (rendered from our own
+ * Markdown, so trusted as HTML) under a line saying which revision it is and
+ * since when it has been in force.
+ */
+import { raw } from "hono/html";
+import { Layout } from "./layout.tsx";
+
+export interface PrivacyPageProps {
+  title: string;
+  html: string;
+  revision: string;
+  /** ISO timestamp the revision was first served, when the log could say. */
+  since: string | null;
+  current: boolean;
+}
+
+function formatDate(iso: string): string {
+  return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(iso));
+}
+
+export function PrivacyPage({ title, html, revision, since, current }: PrivacyPageProps) {
+  return (
+    <Layout title={`${title} – OpenContact Services Limited`}>
+      <main class="statement">
+        <p class="revision">
+          {current ? "Current revision " : "Earlier revision "}
+          <code>{revision}</code>
+          {since ? (
+            <>
+              {", in force since "}
+              <time datetime={since}>{formatDate(since)}</time>
+            </>
+          ) : null}
+          {current ? null : (
+            <>
+              {". "}
+              <a href="/privacy">Read the current statement</a>
+            </>
+          )}
+        </p>
+        {raw(html)}
+      </main>
+    </Layout>
+  );
+}
