@@ -62,10 +62,13 @@ describe("unknown API routes", () => {
     expect(await errorOf(response)).toMatchObject({ code: "not_found" });
   });
 
-  it("answer a wrong method on the consent route with a JSON 404 and no stack", async () => {
+  it("answer a wrong method on a consent route with a JSON 405 naming the allowed ones", async () => {
     const response = await app.request("/api/consent", { method: "DELETE" }, env);
-    expect(response.status).toBe(404);
-    const text = await response.text();
-    expect(text).not.toMatch(/at .*\.ts|Error:/);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("Allow")).toBe("POST, OPTIONS");
+    expect((await errorOf(response)).code).toBe("method_not_allowed");
+    const history = await app.request(`/api/consent/${crypto.randomUUID()}`, { method: "PUT" }, env);
+    expect(history.status).toBe(405);
+    expect(history.headers.get("Allow")).toBe("GET, OPTIONS");
   });
 });

@@ -66,6 +66,17 @@ function pageUrlWithoutQuery(pageUrl: string): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1); a lossy decode would store text nobody sent. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeBody(bytes: ArrayBuffer): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new ApiError(400, "invalid_json", "body is not valid UTF-8");
+  }
+}
+
 function parseBody(text: string): ConsentEvent {
   let json: unknown;
   try {
@@ -136,7 +147,7 @@ consent.post(
         "Content-Type",
       );
     }
-    const posted = parseBody(await c.req.text());
+    const posted = parseBody(decodeBody(await c.req.arrayBuffer()));
     const db = c.env.DB;
     const receivedAt = new Date().toISOString();
     const event: NewConsentEvent = {
@@ -195,5 +206,17 @@ consent.get("/:consentId", async (c) => {
   c.header("Cache-Control", "private, no-store");
   return c.json(history);
 });
+
+// RFC 9110 §15.5.6: a known resource with the wrong method is 405 with Allow.
+for (const [path, allow] of [
+  ["/", "POST, OPTIONS"],
+  ["/:consentId", "GET, OPTIONS"],
+] as const) {
+  consent.all(path, (c) => {
+    throw new ApiError(405, "method_not_allowed", `${c.req.method} is not allowed here; use ${allow}`, undefined, {
+      Allow: allow,
+    });
+  });
+}
 
 export default consent;
