@@ -3,10 +3,14 @@
  * The Hono environment shared by every route: the generated bindings plus
  * the per-request values middleware sets.
  */
+import type { StaffIdentity } from "./lib/auth/identity.ts";
+
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     /** The visitor's IP reduced to its /24 or /48 prefix; the raw IP goes no further. */
     ipPrefix: string | null;
+    /** The signed-in staff member, set by the staff guard. */
+    staff: StaffIdentity;
   };
 }

@@ -116,3 +116,145 @@ export async function listEventsByConsentId(db: D1Database, consentId: string): 
     .all<ConsentEventRow>();
   return results.map(toConsentEvent);
 }
+
+/**
+ * The page path of `page_url` (origin + path): everything from the first `/`
+ * after the scheme's `//`. Must match the index expression in
+ * migrations/0002_staff_log.sql character for character, or SQLite will not
+ * use the index.
+ */
+export const PAGE_PATH_SQL = "substr(page_url, instr(substr(page_url, 9), '/') + 8)";
+
+/** What staff may filter the log by; every field is optional. */
+export interface EventFilter {
+  consentId?: string;
+  /** Inclusive lower bound on `received_at` (ISO). */
+  from?: string;
+  /** Exclusive upper bound on `received_at` (ISO). */
+  to?: string;
+  method?: ConsentMethod;
+  revision?: string;
+  /** Exact page path, e.g. `/pricing`. */
+  path?: string;
+  analytics?: boolean;
+  functionality?: boolean;
+  targeting?: boolean;
+}
+
+/** Keyset position: the last row of the previous page (newest-first order). */
+export interface EventCursor {
+  receivedAt: string;
+  id: number;
+}
+
+/** WHERE clause and bound values for a filter, optionally after a cursor. */
+export function eventFilterSql(filter: EventFilter, after?: EventCursor): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.consentId !== undefined) {
+    clauses.push("consent_id = ?");
+    params.push(filter.consentId);
+  }
+  if (filter.method !== undefined) {
+    clauses.push("method = ?");
+    params.push(filter.method);
+  }
+  if (filter.revision !== undefined) {
+    clauses.push("revision = ?");
+    params.push(filter.revision);
+  }
+  if (filter.path !== undefined) {
+    clauses.push(`${PAGE_PATH_SQL} = ?`);
+    params.push(filter.path);
+  }
+  for (const category of ["analytics", "functionality", "targeting"] as const) {
+    const granted = filter[category];
+    if (granted !== undefined) {
+      clauses.push(`${category} = ?`);
+      params.push(granted ? 1 : 0);
+    }
+  }
+  if (filter.from !== undefined) {
+    clauses.push("received_at >= ?");
+    params.push(filter.from);
+  }
+  if (filter.to !== undefined) {
+    clauses.push("received_at < ?");
+    params.push(filter.to);
+  }
+  if (after) {
+    // The plain bound lets SQLite narrow the index range; the OR breaks ties on id.
+    clauses.push("received_at <= ? AND (received_at < ? OR id < ?)");
+    params.push(after.receivedAt, after.receivedAt, after.id);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+/** The SQL of one page of a search, newest first; exported for the query-plan test. */
+export function searchEventsSql(filter: EventFilter, limit: number, after?: EventCursor) {
+  const { where, params } = eventFilterSql(filter, after);
+  return {
+    sql: `SELECT * FROM consent_events ${where} ORDER BY received_at DESC, id DESC LIMIT ?`,
+    params: [...params, limit],
+  };
+}
+
+/**
+ * One page of events matching `filter`, newest first, after `after`. Keyset
+ * pagination: rows inserted meanwhile never shift a page, and no OFFSET scan.
+ */
+export async function searchEvents(
+  db: D1Database,
+  filter: EventFilter,
+  limit: number,
+  after?: EventCursor,
+): Promise<ConsentEventRecord[]> {
+  const { sql, params } = searchEventsSql(filter, limit, after);
+  const { results } = await db
+    .prepare(sql)
+    .bind(...params)
+    .all<ConsentEventRow>();
+  return results.map(toConsentEvent);
+}
+
+export async function findEventById(db: D1Database, id: number): Promise<ConsentEventRecord | null> {
+  const row = await db.prepare("SELECT * FROM consent_events WHERE id = ?").bind(id).first<ConsentEventRow>();
+  return row ? toConsentEvent(row) : null;
+}
+
+/** One day of statistics: events and how many of them granted each category. */
+export interface DailyChoiceCounts {
+  day: string;
+  events: number;
+  analytics: number;
+  functionality: number;
+  targeting: number;
+}
+
+export const DAILY_STATS_SQL = `SELECT substr(received_at, 1, 10) AS day, count(*) AS events,
+  sum(analytics) AS analytics, sum(functionality) AS functionality, sum(targeting) AS targeting
+  FROM consent_events WHERE received_at >= ? AND received_at < ?
+  GROUP BY day ORDER BY day`;
+
+/** Per-day counts for `[from, to)`; days without events are absent. */
+export async function dailyChoiceCounts(db: D1Database, from: string, to: string): Promise<DailyChoiceCounts[]> {
+  const { results } = await db.prepare(DAILY_STATS_SQL).bind(from, to).all<DailyChoiceCounts>();
+  return results;
+}
+
+/**
+ * Deletes up to `batch` events received before `before`, oldest first, and
+ * says how many went. Retention (COMPLIANCE.md item 16) is the only reason
+ * the log ever loses a row; small batches keep each statement well inside
+ * D1's per-query limits however large the backlog.
+ */
+export async function purgeEventsBefore(db: D1Database, before: string, batch: number): Promise<number> {
+  const result = await db
+    .prepare(
+      `DELETE FROM consent_events WHERE id IN
+         (SELECT id FROM consent_events WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
+    )
+    .bind(before, batch)
+    .run();
+  return result.meta.changes;
+}

@@ -9,10 +9,12 @@ import type { Child } from "hono/jsx";
 export interface LayoutProps {
   title: string;
   lang?: string;
+  /** Extra same-origin stylesheets after the shared one (e.g. the staff pages'). */
+  stylesheets?: string[];
   children: Child;
 }
 
-export function Layout({ title, lang = "en-GB", children }: LayoutProps) {
+export function Layout({ title, lang = "en-GB", stylesheets = [], children }: LayoutProps) {
   return (
     <>
       {raw("<!doctype html>")}
@@ -22,6 +24,9 @@ export function Layout({ title, lang = "en-GB", children }: LayoutProps) {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{title}</title>
           <link rel="stylesheet" href="/assets/pages.css" />
+          {stylesheets.map((href) => (
+            <link rel="stylesheet" href={href} />
+          ))}
         </head>
         <body>{children}</body>
       </html>

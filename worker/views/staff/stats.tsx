@@ -1,0 +1,179 @@
+/**
+ * @module
+ * Statistics for a period: events per day as bars and the share of choices
+ * granting each category as lines, drawn as SVG on the server (no script),
+ * with the same numbers in a table, which is also the accessible version.
+ */
+
+import { CATEGORIES, CATEGORY_IDS } from "../../../shared/categories.ts";
+import type { DailyChoiceCounts } from "../../db/consent-events.ts";
+import type { StaffIdentity } from "../../lib/auth/identity.ts";
+import { StaffShell } from "./shell.tsx";
+
+export interface StatsPageProps {
+  staff: StaffIdentity;
+  firstDay: string;
+  lastDay: string;
+  /** One entry per day of the period, zeros included. */
+  days: DailyChoiceCounts[];
+}
+
+const WIDTH = 720;
+const HEIGHT = 260;
+const PAD = { top: 16, right: 48, bottom: 36, left: 56 };
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? "–" : `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+/** A round axis maximum at or above `max`. */
+function niceMax(max: number): number {
+  if (max <= 5) return 5;
+  const magnitude = 10 ** Math.floor(Math.log10(max));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= max) return step * magnitude;
+  return 10 * magnitude;
+}
+
+export function StatsChart({ days }: { days: DailyChoiceCounts[] }) {
+  const plotWidth = WIDTH - PAD.left - PAD.right;
+  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
+  const top = niceMax(Math.max(0, ...days.map((day) => day.events)));
+  const slot = plotWidth / Math.max(days.length, 1);
+  const x = (index: number) => PAD.left + index * slot;
+  const yEvents = (value: number) => PAD.top + plotHeight - (value / top) * plotHeight;
+  const yShare = (share: number) => PAD.top + plotHeight - share * plotHeight;
+  const labelEvery = Math.max(1, Math.ceil(days.length / 8));
+  return (
+    <svg
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      role="img"
+      aria-labelledby="chart-title chart-desc"
+      class="chart"
+      xmlns="http://www.w3.org/2000/svg"
+    >
+      <title id="chart-title">Consent events per day and share granting each category</title>
+      <desc id="chart-desc">
+        Bars: events per day (left axis). Lines: percentage of that day's choices granting each category (right axis).
+        The table gives every number.
+      </desc>
+      {[0, 0.25, 0.5, 0.75, 1].map((fraction) => (
+        <g>
+          <line class="grid" x1={PAD.left} x2={WIDTH - PAD.right} y1={yShare(fraction)} y2={yShare(fraction)} />
+          <text class="axis" x={PAD.left - 6} y={yShare(fraction) + 4} text-anchor="end">
+            {Math.round(top * fraction)}
+          </text>
+          <text class="axis" x={WIDTH - PAD.right + 6} y={yShare(fraction) + 4}>
+            {`${fraction * 100}%`}
+          </text>
+        </g>
+      ))}
+      {days.map((day, index) => (
+        <rect
+          class="bar"
+          x={x(index) + slot * 0.1}
+          y={yEvents(day.events)}
+          width={Math.max(slot * 0.8, 0.5)}
+          height={PAD.top + plotHeight - yEvents(day.events)}
+        >
+          <title>{`${day.day}: ${day.events} events`}</title>
+        </rect>
+      ))}
+      {CATEGORY_IDS.map((category) => (
+        <polyline
+          class={`line ${category}`}
+          points={days
+            .filter((day) => day.events > 0)
+            .map(
+              (day) =>
+                `${(x(days.indexOf(day)) + slot / 2).toFixed(1)},${yShare(day[category] / day.events).toFixed(1)}`,
+            )
+            .join(" ")}
+        />
+      ))}
+      {days.map((day, index) =>
+        index % labelEvery === 0 ? (
+          <text class="axis" x={x(index) + slot / 2} y={HEIGHT - PAD.bottom + 16} text-anchor="middle">
+            {day.day.slice(5)}
+          </text>
+        ) : null,
+      )}
+    </svg>
+  );
+}
+
+export function StatsPage({ staff, firstDay, lastDay, days }: StatsPageProps) {
+  const total = days.reduce(
+    (sum, day) => ({
+      events: sum.events + day.events,
+      analytics: sum.analytics + day.analytics,
+      functionality: sum.functionality + day.functionality,
+      targeting: sum.targeting + day.targeting,
+    }),
+    { events: 0, analytics: 0, functionality: 0, targeting: 0 },
+  );
+  return (
+    <StaffShell title="Statistics" staff={staff} section="stats">
+      <h1>How visitors choose</h1>
+      <form method="get" action="/staff/stats" class="filters" aria-label="Choose a period">
+        <fieldset>
+          <legend>Period (UTC dates, inclusive)</legend>
+          <div class="field">
+            <label for="from">From</label>
+            <input id="from" name="from" type="date" value={firstDay} />
+          </div>
+          <div class="field">
+            <label for="to">To</label>
+            <input id="to" name="to" type="date" value={lastDay} />
+          </div>
+          <button type="submit">Show</button>
+        </fieldset>
+      </form>
+      <p>
+        {total.events} events from {firstDay} to {lastDay}. Of these choices,{" "}
+        {CATEGORIES.map((category, index) => (
+          <>
+            {index === 0 ? "" : index === CATEGORIES.length - 1 ? " and " : ", "}
+            {percent(total[category.id], total.events)} granted {category.name.toLowerCase()}
+          </>
+        ))}
+        .
+      </p>
+      <div class="stats">
+        <figure>
+          <StatsChart days={days} />
+          <figcaption>
+            <span class="key bar">Events per day</span>
+            {CATEGORIES.map((category) => (
+              <span class={`key ${category.id}`}>{category.name}, share granted</span>
+            ))}
+          </figcaption>
+        </figure>
+        <div class="table-scroll">
+          <table>
+            <caption>Per day</caption>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col">Events</th>
+                {CATEGORIES.map((category) => (
+                  <th scope="col">{`${category.id[0]?.toUpperCase()}${category.id.slice(1)} granted`}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {days.map((day) => (
+                <tr>
+                  <th scope="row">{day.day}</th>
+                  <td>{day.events}</td>
+                  {CATEGORY_IDS.map((category) => (
+                    <td>{percent(day[category], day.events)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </StaffShell>
+  );
+}
