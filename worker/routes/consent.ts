@@ -67,7 +67,7 @@ function pageUrlWithoutQuery(pageUrl: string): string {
 }
 
 /** JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1); a lossy decode would store text nobody sent. */
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function decodeBody(bytes: ArrayBuffer): string {
   try {
