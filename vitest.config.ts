@@ -1,7 +1,7 @@
 /**
  * Test projects, one per runtime: the worker inside workerd with a real local
- * D1 and the real migrations; Node for build scripts and
- * content; real Chromium against `wrangler dev` for end-to-end tests.
+ * D1 and the real migrations; the widget in happy-dom; Node for build
+ * scripts and content; real Chromium against `wrangler dev` for end-to-end tests.
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -36,6 +36,15 @@ export default defineConfig(async () => {
             fileParallelism: false,
             testTimeout: 60_000,
             hookTimeout: 120_000,
+          },
+        },
+        {
+          // The widget's components and modules in a simulated DOM (happy-dom), JSX for Preact.
+          oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+          test: {
+            name: "widget",
+            environment: "happy-dom",
+            include: ["test/widget/**/*.test.{ts,tsx}"],
           },
         },
         {

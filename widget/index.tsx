@@ -1,5 +1,62 @@
 /**
  * @module
- * Widget entry (issue 3 builds the banner, preferences and gating here).
+ * Widget entry: the one script a site embeds. Guards against a second copy,
+ * reads its own tag, starts Consent Mode, gating and the log client, exposes
+ * `window.OpenContactConsent` and mounts the UI. Nothing here may throw into
+ * the host page.
  */
-export {};
+import { CONSENT_PATH } from "../shared/api.ts";
+import { REVISION, WIDGET_VERSION } from "../shared/generated/build-info.ts";
+import { findOwnScript, readConfig } from "./config.ts";
+import { consentModeDefault } from "./consent-mode.ts";
+import { createController } from "./controller.ts";
+import { createGate } from "./gating.ts";
+import { createLogClient } from "./log-client.ts";
+import { mount } from "./ui/mount.tsx";
+
+const BOOTED = "__openContactConsentBooted";
+
+function boot(script: Element | null): void {
+  const page = window as Window & { [BOOTED]?: boolean };
+  // A second copy of the script on the page does nothing.
+  if (page[BOOTED] || page.OpenContactConsent) return;
+  page[BOOTED] = true;
+  const config = readConfig(findOwnScript(script));
+  consentModeDefault();
+  const logClient = createLogClient({ endpoint: `${config.apiOrigin}${CONSENT_PATH}` });
+  const controller = createController({
+    config,
+    revision: REVISION,
+    version: WIDGET_VERSION,
+    logClient,
+    gate: createGate(),
+  });
+  page.OpenContactConsent = controller.api;
+  // Events a failed post left behind: retry now and whenever the browser is back online.
+  void logClient.flush();
+  addEventListener("online", () => void logClient.flush());
+  controller.start();
+  // Any element with data-consent-open is a way back to the choices (GDPR Art. 7(3)).
+  document.addEventListener("click", (event) => {
+    const target = event.target as Element | null;
+    if (target?.closest?.("[data-consent-open]")) {
+      event.preventDefault();
+      controller.showPreferences();
+    }
+  });
+  const show = () => {
+    try {
+      mount(controller, config);
+    } catch (error) {
+      console.error("OpenContact Consent could not show its banner", error);
+    }
+  };
+  if (document.body) show();
+  else document.addEventListener("DOMContentLoaded", show, { once: true });
+}
+
+try {
+  boot(document.currentScript);
+} catch (error) {
+  console.error("OpenContact Consent could not start", error);
+}

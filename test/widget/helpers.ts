@@ -1,0 +1,75 @@
+/**
+ * Test helpers for the widget: a clean page, the real controller and UI
+ * mounted in happy-dom, and a log client that records what would be posted.
+ */
+import type { ConsentEvent } from "../../shared/consent-schema.ts";
+import { REVISION } from "../../shared/generated/build-info.ts";
+import { readConfig, type WidgetConfig } from "../../widget/config.ts";
+import { type Controller, createController } from "../../widget/controller.ts";
+import type { Gate } from "../../widget/gating.ts";
+import type { LogClient } from "../../widget/log-client.ts";
+import { mount } from "../../widget/ui/mount.tsx";
+
+export function clearCookies(): void {
+  for (const part of document.cookie.split(";")) {
+    const name = part.split("=")[0]?.trim();
+    if (name) document.cookie = `${name}=; Path=/; Max-Age=0`;
+  }
+}
+
+export function resetPage(): void {
+  clearCookies();
+  localStorage.clear();
+  document.body.replaceChildren();
+  document.head.replaceChildren();
+}
+
+export interface Mounted {
+  controller: Controller;
+  config: WidgetConfig;
+  shadow: ShadowRoot;
+  host: HTMLElement;
+  sent: ConsentEvent[];
+  applied: unknown[];
+  reloads: number;
+}
+
+export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
+  const config = { ...readConfig(null), ...overrides };
+  const sent: ConsentEvent[] = [];
+  const applied: unknown[] = [];
+  const logClient: LogClient = {
+    send: async (event) => void sent.push(event),
+    flush: async () => {},
+  };
+  const gate: Gate = { apply: async (choices) => void applied.push(choices), stop: () => {} };
+  const state = { reloads: 0 };
+  const controller = createController({
+    config,
+    revision: REVISION,
+    version: "0.0.0-test",
+    logClient,
+    gate,
+    reload: () => {
+      state.reloads++;
+    },
+  });
+  controller.start();
+  const host = mount(controller, config);
+  return {
+    controller,
+    config,
+    host,
+    shadow: host.shadowRoot as ShadowRoot,
+    sent,
+    applied,
+    get reloads() {
+      return state.reloads;
+    },
+  };
+}
+
+/** Lets Preact's debounced re-render and the controller's promises settle. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * Reads the widget's settings from its own `<script>` tag (`data-*`), an
+ * optional JSON block `<script type="application/json"
+ * id="opencontact-consent-config">` for texts and cookie names (data, not
+ * code, so it works under a strict CSP). The API origin defaults to the
+ * origin the script was loaded from.
+ */
+import type { CategoryId } from "../shared/categories.ts";
+import { DEFAULT_EXPIRY_DAYS } from "./consent-state.ts";
+import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
+
+export const CONFIG_ELEMENT_ID = "opencontact-consent-config";
+
+/** Default names of the cookies each category's tags set: Google Analytics and Meta Pixel. */
+export const DEFAULT_COOKIE_PATTERNS: Record<CategoryId, string[]> = {
+  analytics: ["_ga", "_ga_*", "_gid", "_gat*"],
+  functionality: [],
+  targeting: ["_fbp"],
+};
+
+/** The JSON block. */
+export interface ConsentConfigInput extends TextOverrides {
+  /** Cookie name patterns per category, deleted on withdrawal; replace the defaults for that category. */
+  cookies?: Partial<Record<CategoryId, string[]>>;
+}
+
+export interface WidgetConfig {
+  apiOrigin: string;
+  privacyUrl: string;
+  /** BCP 47 tag of the texts shown, recorded with each consent. */
+  language: string;
+  cookieDomain: string | undefined;
+  floatingButton: boolean;
+  expiryDays: number;
+  reloadOnWithdraw: boolean;
+  cookiePatterns: Record<CategoryId, string[]>;
+  texts: Texts;
+}
+
+const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+
+/** The tag that loaded the widget: `currentScript` while it runs, else a tag whose src ends in consent.js. */
+export function findOwnScript(current: Element | null): HTMLScriptElement | null {
+  if (current instanceof HTMLScriptElement) return current;
+  return document.querySelector<HTMLScriptElement>('script[src$="/consent.js"],script[src$="consent.js"]');
+}
+
+function originOf(url: string | null | undefined, fallback: string): string {
+  try {
+    return url ? new URL(url, location.href).origin : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  return !/^(false|off|no|0)$/i.test(value.trim());
+}
+
+function readInput(): ConsentConfigInput {
+  try {
+    return JSON.parse(document.getElementById(CONFIG_ELEMENT_ID)?.textContent || "{}") ?? {};
+  } catch {
+    console.warn(`OpenContact Consent: #${CONFIG_ELEMENT_ID} is not valid JSON`);
+    return {};
+  }
+}
+
+export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
+  const data = script?.dataset ?? {};
+  const input = readInput();
+  const apiOrigin = originOf(data.apiOrigin ?? script?.src, location.origin);
+  const texts = resolveTexts(input);
+  const requested = data.language ?? (texts.overridden ? document.documentElement.lang : "");
+  const expiryDays = Number(data.expiryDays);
+  const cookiePatterns = { ...DEFAULT_COOKIE_PATTERNS };
+  for (const id of Object.keys(cookiePatterns) as CategoryId[]) {
+    const patterns = input.cookies?.[id];
+    if (Array.isArray(patterns)) cookiePatterns[id] = patterns.filter((pattern) => typeof pattern === "string");
+  }
+  return {
+    apiOrigin,
+    privacyUrl: data.privacyUrl || `${apiOrigin}/privacy`,
+    // The default texts are English (UK); a site that translates them says so with data-language or <html lang>.
+    language: requested && LANGUAGE_TAG.test(requested) ? requested : "en-GB",
+    cookieDomain: data.cookieDomain || undefined,
+    floatingButton: flag(data.floatingButton, true),
+    expiryDays: expiryDays > 0 && expiryDays <= 395 ? expiryDays : DEFAULT_EXPIRY_DAYS,
+    reloadOnWithdraw: flag(data.reloadOnWithdraw, true),
+    cookiePatterns,
+    texts,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * Google Consent Mode v2, for sites that use gtag.js or a GTM dataLayer:
+ * `consent default` (all denied, `wait_for_update`) at start and
+ * `consent update` on every choice. Sites without either get nothing.
+ * https://developers.google.com/tag-platform/security/guides/consent
+ */
+import type { Choices } from "../shared/categories.ts";
+
+type Gtag = (...args: unknown[]) => void;
+
+interface GtagWindow {
+  gtag?: Gtag;
+  dataLayer?: unknown[];
+}
+
+/** Milliseconds Google tags wait for the update before firing with the defaults. */
+const WAIT_FOR_UPDATE_MS = 500;
+
+function gtag(): Gtag | null {
+  const page = window as unknown as GtagWindow;
+  if (typeof page.gtag === "function") return page.gtag;
+  const dataLayer = page.dataLayer;
+  if (!Array.isArray(dataLayer)) return null;
+  // gtag.js only recognises commands pushed as an `arguments` object, never a plain array.
+  return function (this: unknown) {
+    // biome-ignore lint/complexity/noArguments: gtag.js requires the arguments object itself
+    dataLayer.push(arguments);
+  };
+}
+
+export function consentModeState(choices: Choices | null) {
+  const state = (granted: boolean | undefined) => (granted ? "granted" : "denied");
+  return {
+    analytics_storage: state(choices?.analytics),
+    ad_storage: state(choices?.targeting),
+    ad_user_data: state(choices?.targeting),
+    ad_personalization: state(choices?.targeting),
+    functionality_storage: state(choices?.functionality),
+    personalization_storage: state(choices?.functionality),
+    security_storage: "granted",
+  };
+}
+
+export function consentModeDefault(): void {
+  gtag()?.("consent", "default", { ...consentModeState(null), wait_for_update: WAIT_FOR_UPDATE_MS });
+}
+
+export function consentModeUpdate(choices: Choices): void {
+  gtag()?.("consent", "update", consentModeState(choices));
+}

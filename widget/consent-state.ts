@@ -1,0 +1,114 @@
+/**
+ * @module
+ * The visitor's choice as pure data: how it is written into the consent
+ * cookie, whether a stored choice still counts, and what a new choice means
+ * for the log. No DOM here, so every rule is testable without a browser.
+ */
+import { CATEGORY_IDS, type CategoryId, type Choices } from "../shared/categories.ts";
+import type { ConsentMethod } from "../shared/consent-schema.ts";
+
+/** Cookie format version; a cookie in any other format counts as no consent. */
+export const COOKIE_FORMAT = "1";
+
+/** CNIL good practice: keep a choice, refusals included, for about six months. */
+export const DEFAULT_EXPIRY_DAYS = 182;
+
+const DAY_MS = 86_400_000;
+
+/** The choice the browser keeps, and the id the visitor can quote. */
+export interface ConsentRecord {
+  consentId: string;
+  revision: string;
+  /** When the choice was made, in milliseconds since the epoch (second precision). */
+  time: number;
+  choices: Choices;
+}
+
+/** What the visitor pressed. */
+export type ChoiceAction = "accept_all" | "reject_all" | "custom";
+
+/** RFC 9562 UUID v4 as the widget writes it: lower-case hex. */
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const REVISION = /^[0-9a-f]{16}$/;
+
+/**
+ * FNV-1a (32 bit) of the cookie body. Not a secret: it only turns a cookie
+ * corrupted in transit or edited by hand into "no consent".
+ */
+function checksum(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+/** `1.<consent id>.<revision>.<seconds base 36>.<category bits>.<checksum>`: about 75 bytes. */
+export function encodeRecord(record: ConsentRecord): string {
+  let bits = 0;
+  CATEGORY_IDS.forEach((id, index) => {
+    if (record.choices[id]) bits |= 1 << index;
+  });
+  const body = [
+    COOKIE_FORMAT,
+    record.consentId,
+    record.revision,
+    Math.floor(record.time / 1000).toString(36),
+    bits,
+  ].join(".");
+  return `${body}.${checksum(body)}`;
+}
+
+/** Reads a cookie value; anything malformed, forged or from another format version is `null`. */
+export function decodeRecord(value: string | undefined, now: number): ConsentRecord | null {
+  if (!value || value.length > 200) return null;
+  const parts = value.split(".");
+  const [format, consentId, revision, seconds, bits, sum] = parts;
+  if (
+    parts.length !== 6 ||
+    format !== COOKIE_FORMAT ||
+    !consentId ||
+    !UUID_V4.test(consentId) ||
+    !revision ||
+    !REVISION.test(revision) ||
+    !seconds ||
+    !/^[0-9a-z]{1,8}$/.test(seconds) ||
+    !bits ||
+    !/^[0-7]$/.test(bits) ||
+    sum !== checksum(parts.slice(0, 5).join("."))
+  ) {
+    return null;
+  }
+  const time = Number.parseInt(seconds, 36) * 1000;
+  // A choice from the future is forged or written by a broken clock.
+  if (time > now + DAY_MS) return null;
+  const choices = {} as Choices;
+  CATEGORY_IDS.forEach((id, index) => {
+    choices[id] = (Number(bits) & (1 << index)) !== 0;
+  });
+  return { consentId, revision, time, choices };
+}
+
+/** A stored choice counts only for the revision the visitor saw and until it expires. */
+export function isCurrent(record: ConsentRecord | null, revision: string, now: number, expiryDays: number) {
+  return record !== null && record.revision === revision && now - record.time < expiryDays * DAY_MS;
+}
+
+/** Categories granted before and not any more. */
+export function withdrawnCategories(previous: Choices | null | undefined, next: Choices): CategoryId[] {
+  return previous ? CATEGORY_IDS.filter((id) => previous[id] && !next[id]) : [];
+}
+
+/** The log's method: turning off anything granted before is a withdrawal (GDPR Art. 7(3)). */
+export function methodOf(action: ChoiceAction, previous: Choices | null | undefined, next: Choices): ConsentMethod {
+  return withdrawnCategories(previous, next).length > 0 ? "withdraw" : action;
+}
+
+/** A UUID v4 from the browser's CSPRNG (randomUUID needs a secure context; getRandomValues does not). */
+export function newUuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,210 @@
+/**
+ * @module
+ * The widget's one source of truth: reads the stored choice, applies a new
+ * one (cookie, log, gating, Consent Mode, events, withdrawal) and tells the
+ * UI what to show. The UI only renders this state and calls these methods,
+ * and so does the public API.
+ */
+import type { CategoryId, Choices } from "../shared/categories.ts";
+import { ALL_GRANTED, NO_CONSENT } from "../shared/categories.ts";
+import type { ConsentEvent } from "../shared/consent-schema.ts";
+import type { WidgetConfig } from "./config.ts";
+import { consentModeUpdate } from "./consent-mode.ts";
+import {
+  type ChoiceAction,
+  type ConsentRecord,
+  decodeRecord,
+  encodeRecord,
+  isCurrent,
+  methodOf,
+  newUuid,
+  withdrawnCategories,
+} from "./consent-state.ts";
+import type { Gate } from "./gating.ts";
+import type { LogClient } from "./log-client.ts";
+import { CONSENT_COOKIE, clearConsentCookie, deleteCookies, readCookie, writeConsentCookie } from "./storage.ts";
+import { textsHash } from "./texts.ts";
+import {
+  CONSENT_EVENT,
+  type ConsentChange,
+  type ConsentListener,
+  type ConsentState,
+  type OpenContactConsentApi,
+} from "./types.ts";
+
+export interface ControllerOptions {
+  config: WidgetConfig;
+  revision: string;
+  version: string;
+  logClient: LogClient;
+  gate: Gate;
+  now?: () => number;
+  reload?: () => void;
+}
+
+export interface ViewState {
+  /** The valid choice for this revision, or null. */
+  consent: ConsentRecord | null;
+  banner: boolean;
+  preferences: boolean;
+  /** Global Privacy Control signal from the browser (https://privacycg.github.io/gpc-spec/). */
+  gpc: boolean;
+}
+
+export interface Controller {
+  view(): ViewState;
+  subscribe(fn: () => void): () => void;
+  /** Applies a valid stored choice at start and announces it. */
+  start(): void;
+  choose(action: ChoiceAction, choices: Choices): Promise<void>;
+  showBanner(): void;
+  showPreferences(): void;
+  closePreferences(): void;
+  api: OpenContactConsentApi;
+}
+
+function toState(record: ConsentRecord): ConsentState {
+  return {
+    consentId: record.consentId,
+    revision: record.revision,
+    time: new Date(record.time).toISOString(),
+    choices: { ...record.choices },
+  };
+}
+
+export function createController(options: ControllerOptions): Controller {
+  const { config, revision, logClient, gate } = options;
+  const now = options.now ?? Date.now;
+  const reload = options.reload ?? (() => location.reload());
+  const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  // Any well-formed cookie, even for an older revision: its consent id keeps the visitor's log history together.
+  let stored = decodeRecord(readCookie(CONSENT_COOKIE), now());
+  let consent = isCurrent(stored, revision, now(), config.expiryDays) ? stored : null;
+  let banner = !consent;
+  let preferences = false;
+  const subscribers = new Set<() => void>();
+  const listeners = new Set<ConsentListener>();
+  const hash = config.texts.overridden ? textsHash(config.texts) : Promise.resolve(undefined);
+
+  function notify() {
+    try {
+      for (const fn of subscribers) fn();
+    } catch (error) {
+      console.error(error);
+    }
+  }
+
+  function announce(change: ConsentChange) {
+    try {
+      document.dispatchEvent(new CustomEvent(CONSENT_EVENT, { detail: change }));
+    } catch {
+      // An old browser without CustomEvent still gets the listeners below.
+    }
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+  }
+
+  async function choose(action: ChoiceAction, choices: Choices): Promise<void> {
+    const next: Choices = {
+      analytics: !!choices.analytics,
+      functionality: !!choices.functionality,
+      targeting: !!choices.targeting,
+    };
+    const previous = stored?.choices;
+    const applied = consent?.choices;
+    const record: ConsentRecord = {
+      consentId: stored?.consentId ?? newUuid(),
+      revision,
+      time: Math.floor(now() / 1000) * 1000,
+      choices: next,
+    };
+    writeConsentCookie(encodeRecord(record), { domain: config.cookieDomain, maxAgeDays: config.expiryDays });
+    stored = consent = record;
+    banner = preferences = false;
+    notify();
+
+    const method = methodOf(action, previous, next);
+    const withdrawn: CategoryId[] = withdrawnCategories(previous, next);
+    for (const id of withdrawn) deleteCookies(config.cookiePatterns[id], config.cookieDomain);
+    consentModeUpdate(next);
+    announce({ consent: toState(record), method });
+
+    const event: ConsentEvent = {
+      eventId: newUuid(),
+      consentId: record.consentId,
+      method,
+      choices: next,
+      revision,
+      // Origin and path only: a query string may carry personal data, and long URLs would be refused.
+      pageUrl: `${location.origin}${location.pathname}`.slice(0, 2048),
+      language: config.language,
+      gpc,
+      widgetVersion: options.version,
+    };
+    const shownHash = await hash;
+    if (shownHash) event.textsHash = shownHash;
+    // send() writes the outbox before its first await, so a reload cannot lose the event.
+    const delivery = logClient.send(event);
+    if (config.reloadOnWithdraw && withdrawn.some((id) => applied?.[id])) {
+      // A script that already ran cannot be unloaded (issue 3, "Withdrawal").
+      reload();
+      return;
+    }
+    await gate.apply(next);
+    await delivery;
+  }
+
+  /** The host page's code awaits these; they must never reject into it. */
+  const quiet = (promise: Promise<void>) => promise.catch((error) => console.error(error));
+
+  const controller: Controller = {
+    view: () => ({ consent, banner, preferences, gpc }),
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    start() {
+      if (!consent) return;
+      consentModeUpdate(consent.choices);
+      void gate.apply(consent.choices);
+      announce({ consent: toState(consent), method: null });
+    },
+    choose: (action, choices) => quiet(choose(action, choices)),
+    showBanner() {
+      banner = true;
+      notify();
+    },
+    showPreferences() {
+      preferences = true;
+      notify();
+    },
+    closePreferences() {
+      preferences = false;
+      notify();
+    },
+    api: {
+      version: options.version,
+      get: () => (consent ? toState(consent) : null),
+      on: (_event, listener) => void listeners.add(listener),
+      off: (_event, listener) => void listeners.delete(listener),
+      showBanner: () => controller.showBanner(),
+      showPreferences: () => controller.showPreferences(),
+      acceptAll: () => quiet(choose("accept_all", ALL_GRANTED)),
+      rejectAll: () => quiet(choose("reject_all", NO_CONSENT)),
+      set: (choices) => quiet(choose("custom", { ...NO_CONSENT, ...choices })),
+      reset() {
+        clearConsentCookie(config.cookieDomain);
+        stored = consent = null;
+        banner = true;
+        preferences = false;
+        notify();
+      },
+    },
+  };
+  return controller;
+}

@@ -1,0 +1,5 @@
+/** Vite's `?inline` CSS import: the built stylesheet as a string. */
+declare module "*.css?inline" {
+  const css: string;
+  export default css;
+}

@@ -1,0 +1,129 @@
+/**
+ * @module
+ * Delivers consent events to the log so that none is lost. Each event goes
+ * into a small localStorage outbox first, then is posted with
+ * `fetch(..., { keepalive: true })` so it survives navigation. A network
+ * error, 5xx or 429 keeps it in the outbox for a retry with backoff (later on
+ * this page, on the next page load, on the `online` event); the worker is
+ * idempotent on `eventId`, so a repeat is harmless. Any other 4xx means the
+ * event can never be accepted: it is dropped with a console warning. The
+ * visitor never sees any of this.
+ */
+import type { ConsentEvent } from "../shared/consent-schema.ts";
+
+export const OUTBOX_KEY = "opencontact-consent:outbox";
+
+/** Oldest events are dropped beyond this; a visitor makes a handful of choices. */
+const OUTBOX_LIMIT = 20;
+const FIRST_RETRY_MS = 2_000;
+const MAX_RETRY_MS = 600_000;
+
+interface OutboxEntry {
+  event: ConsentEvent;
+  attempts: number;
+  /** Earliest retry on this page (ms since epoch); a new page load retries at once. */
+  due: number;
+}
+
+export interface LogClientOptions {
+  endpoint: string;
+  storage?: Storage | null;
+  fetch?: typeof fetch;
+}
+
+export interface LogClient {
+  /** Stores the event in the outbox (synchronously) and tries to deliver it. */
+  send(event: ConsentEvent): Promise<void>;
+  /** Tries every waiting event now, whatever its backoff. */
+  flush(): Promise<void>;
+}
+
+export function createLogClient(options: LogClientOptions): LogClient {
+  let storage = options.storage;
+  if (storage === undefined) {
+    try {
+      storage = localStorage;
+    } catch {
+      storage = null;
+    }
+  }
+  // Used when localStorage is unavailable, so this page still retries.
+  let memory: OutboxEntry[] = [];
+  let running: Promise<void> | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function load(): OutboxEntry[] {
+    try {
+      const entries: unknown = storage ? JSON.parse(storage.getItem(OUTBOX_KEY) ?? "[]") : memory;
+      return Array.isArray(entries) ? entries.filter((entry) => entry?.event?.eventId) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function save(entries: OutboxEntry[]): void {
+    memory = entries.slice(-OUTBOX_LIMIT);
+    try {
+      if (memory.length) storage?.setItem(OUTBOX_KEY, JSON.stringify(memory));
+      else storage?.removeItem(OUTBOX_KEY);
+    } catch {
+      // Storage full or blocked: the in-memory copy still retries on this page.
+    }
+  }
+
+  /** Posts once; resolves to the delay before a retry, or -1 when the event is done with. */
+  async function post(event: ConsentEvent): Promise<number> {
+    try {
+      const response = await (options.fetch ?? fetch)(options.endpoint, {
+        method: "POST",
+        // text/plain is CORS-safelisted: no preflight, which keepalive requests cannot always make.
+        headers: { "Content-Type": "text/plain;charset=UTF-8" },
+        body: JSON.stringify(event),
+        keepalive: true,
+        credentials: "omit",
+      });
+      const { status } = response;
+      if (status === 429 || status >= 500) return Number(response.headers.get("Retry-After")) * 1000 || 0;
+      if (!response.ok) console.warn(`OpenContact Consent: the log refused event ${event.eventId} (HTTP ${status})`);
+      return -1;
+    } catch {
+      return 0;
+    }
+  }
+
+  async function attempt(entries: OutboxEntry[]): Promise<void> {
+    for (const { event } of entries) {
+      const wait = await post(event);
+      // Re-read before writing, so entries added meanwhile (another choice, another tab) survive.
+      const next: OutboxEntry[] = [];
+      for (const entry of load()) {
+        if (entry.event.eventId !== event.eventId) next.push(entry);
+        else if (wait >= 0) {
+          const attempts = entry.attempts + 1;
+          const backoff = Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), MAX_RETRY_MS);
+          next.push({ event, attempts, due: Date.now() + Math.max(backoff, wait) });
+        }
+      }
+      save(next);
+    }
+  }
+
+  function run(all: boolean): Promise<void> {
+    running ??= attempt(load().filter((entry) => all || entry.due <= Date.now())).finally(() => {
+      running = null;
+      clearTimeout(timer);
+      const due = Math.min(...load().map((entry) => entry.due));
+      if (due < Number.POSITIVE_INFINITY) timer = setTimeout(() => void run(false), due - Date.now());
+    });
+    return running;
+  }
+
+  return {
+    async send(event) {
+      save([...load(), { event, attempts: 0, due: 0 }]);
+      await running;
+      await run(false);
+    },
+    flush: () => run(true),
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * @module
+ * Cookies: the first-party consent cookie, and deleting the cookies of a
+ * withdrawn category. Every call is guarded: a browser that blocks cookies
+ * gets "no consent", never an exception in the host page.
+ */
+
+/** The consent cookie's name (first party, strictly necessary). */
+export const CONSENT_COOKIE = "opencontact_consent";
+
+export interface CookieOptions {
+  /** `Domain` attribute, to share the choice across subdomains. */
+  domain?: string | undefined;
+  maxAgeDays: number;
+}
+
+function secure(): string {
+  return location.protocol === "https:" ? "; Secure" : "";
+}
+
+function cookieString(): string {
+  try {
+    return document.cookie;
+  } catch {
+    return "";
+  }
+}
+
+function setCookie(value: string): void {
+  try {
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing from Firefox and older Safari
+    document.cookie = value;
+  } catch {
+    // Cookies blocked (sandboxed frame, privacy settings): nothing to store.
+  }
+}
+
+export function cookieNames(): string[] {
+  return cookieString()
+    .split(";")
+    .map((part) => part.split("=")[0]?.trim() ?? "")
+    .filter(Boolean);
+}
+
+export function readCookie(name: string): string | undefined {
+  for (const part of cookieString().split(";")) {
+    const index = part.indexOf("=");
+    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return undefined;
+}
+
+/** RFC 6265bis: `SameSite=Lax` keeps the cookie first-party; `Secure` whenever the page is https. */
+export function writeConsentCookie(value: string, options: CookieOptions): void {
+  const domain = options.domain ? `; Domain=${options.domain}` : "";
+  setCookie(
+    `${CONSENT_COOKIE}=${value}; Path=/; Max-Age=${Math.round(options.maxAgeDays * 86_400)}; SameSite=Lax${domain}${secure()}`,
+  );
+}
+
+/** The host itself (host-only cookie), every parent domain, and the configured domain. */
+function domainsToClear(cookieDomain: string | undefined): (string | null)[] {
+  const domains: (string | null)[] = [null];
+  const labels = location.hostname.split(".");
+  for (let i = 0; i < labels.length - 1; i++) domains.push(labels.slice(i).join("."));
+  if (cookieDomain) domains.push(cookieDomain);
+  return domains;
+}
+
+function expire(name: string, cookieDomain: string | undefined): void {
+  for (const domain of domainsToClear(cookieDomain)) {
+    setCookie(`${name}=; Path=/; Max-Age=0${domain ? `; Domain=${domain}` : ""}${secure()}`);
+  }
+}
+
+export function clearConsentCookie(cookieDomain: string | undefined): void {
+  expire(CONSENT_COOKIE, cookieDomain);
+}
+
+/** A name (`_gid`) or a prefix ending in `*` (`_ga_*`). */
+export function cookiePatternMatches(pattern: string, name: string): boolean {
+  return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
+/**
+ * Deletes every cookie whose name matches one of the patterns, on the host
+ * and on the cookie domain (analytics tags usually set theirs on the
+ * registrable domain). Returns the names it deleted.
+ */
+export function deleteCookies(patterns: readonly string[], cookieDomain: string | undefined): string[] {
+  const deleted = cookieNames().filter(
+    (name) => name !== CONSENT_COOKIE && patterns.some((pattern) => cookiePatternMatches(pattern, name)),
+  );
+  for (const name of deleted) expire(name, cookieDomain);
+  return deleted;
+}

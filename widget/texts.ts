@@ -1,0 +1,55 @@
+/**
+ * @module
+ * The texts a visitor is shown: the English (UK) messages table and the
+ * statement's category names, each overridable by the site. The log must
+ * show what each visitor was told (COMPLIANCE.md item 13), so overridden
+ * texts are hashed and the hash travels with every consent event.
+ */
+import { CATEGORIES, type Category, type CategoryId } from "../shared/categories.ts";
+import { DEFAULT_MESSAGES, type MessageKey, type Messages } from "../shared/messages.ts";
+import { sha256Hex } from "../shared/revision.ts";
+
+/** What a site may override: any message, any category's name or description. */
+export interface TextOverrides {
+  messages?: Partial<Messages>;
+  categories?: Partial<Record<CategoryId, Partial<Pick<Category, "name" | "description">>>>;
+}
+
+export interface Texts {
+  messages: Messages;
+  categories: Category[];
+  /** True when the site changed anything, so the post carries `textsHash`. */
+  overridden: boolean;
+}
+
+function pick(override: unknown, fallback: string): string {
+  return typeof override === "string" && override.trim() ? override : fallback;
+}
+
+export function resolveTexts(overrides: TextOverrides | undefined): Texts {
+  const messages = {} as Messages;
+  for (const key of Object.keys(DEFAULT_MESSAGES) as MessageKey[]) {
+    messages[key] = pick(overrides?.messages?.[key], DEFAULT_MESSAGES[key]);
+  }
+  // Same key order as shared/categories.ts, so the default texts hash like the revision's banner part.
+  const categories = CATEGORIES.map(({ id, name, description }) => ({
+    id,
+    name: pick(overrides?.categories?.[id]?.name, name),
+    description: pick(overrides?.categories?.[id]?.description, description),
+  }));
+  const overridden =
+    JSON.stringify({ categories, messages }) !== JSON.stringify({ categories: CATEGORIES, messages: DEFAULT_MESSAGES });
+  return { messages, categories, overridden };
+}
+
+/**
+ * SHA-256 of the texts in the shape of `bannerTexts()` (shared/revision.ts).
+ * Web Crypto's digest needs a secure context: on plain http it is undefined.
+ */
+export async function textsHash(texts: Texts): Promise<string | undefined> {
+  try {
+    return await sha256Hex(JSON.stringify({ categories: texts.categories, messages: texts.messages }));
+  } catch {
+    return undefined;
+  }
+}

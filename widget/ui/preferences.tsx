@@ -1,0 +1,190 @@
+/**
+ * @module
+ * The preferences dialog: one switch per optional category, off until the
+ * visitor turns it on (ICO; CNIL 2020-092), Strictly necessary shown as
+ * always on, and the consent id with the date of the last choice so the
+ * visitor can quote it (COMPLIANCE.md item 15). A modal `<dialog>` (WAI-ARIA
+ * APG dialog pattern): focus moves in, Tab is trapped, Escape closes,
+ * focus returns to where it was. Closing without saving changes nothing.
+ */
+import { Component } from "preact";
+import type { Category, CategoryId, Choices } from "../../shared/categories.ts";
+import { ALL_GRANTED, NO_CONSENT } from "../../shared/categories.ts";
+import type { Messages } from "../../shared/messages.ts";
+import type { ChoiceAction, ConsentRecord } from "../consent-state.ts";
+
+export interface PreferencesProps {
+  messages: Messages;
+  categories: readonly Category[];
+  privacyUrl: string;
+  language: string;
+  consent: ConsentRecord | null;
+  gpc: boolean;
+  onChoose: (action: ChoiceAction, choices: Choices) => void;
+  onClose: () => void;
+}
+
+interface PreferencesState {
+  draft: Choices;
+}
+
+const FOCUSABLE = "button:not([disabled]),a[href],[tabindex]:not([tabindex='-1'])";
+
+/** The focused element, looking inside shadow roots (ours and the host page's). */
+function deepActiveElement(): HTMLElement | null {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement ? active : null;
+}
+
+function formatTime(time: number, language: string): string {
+  try {
+    return new Date(time).toLocaleString(language, { dateStyle: "long", timeStyle: "short" });
+  } catch {
+    return new Date(time).toISOString();
+  }
+}
+
+export class Preferences extends Component<PreferencesProps, PreferencesState> {
+  private dialog: HTMLDialogElement | null = null;
+  private opener: HTMLElement | null = null;
+
+  constructor(props: PreferencesProps) {
+    super(props);
+    const draft = { ...(props.consent?.choices ?? NO_CONSENT) };
+    // Global Privacy Control: targeting is never preselected (https://privacycg.github.io/gpc-spec/).
+    if (props.gpc) draft.targeting = false;
+    this.state = { draft };
+  }
+
+  private setDialog = (element: HTMLDialogElement | null) => {
+    this.dialog = element;
+  };
+
+  private focusables(): HTMLElement[] {
+    return this.dialog ? Array.from(this.dialog.querySelectorAll<HTMLElement>(FOCUSABLE)) : [];
+  }
+
+  private onCancel = (event: Event) => {
+    event.preventDefault();
+    this.props.onClose();
+  };
+
+  private onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      this.props.onClose();
+      return;
+    }
+    if (event.key !== "Tab") return;
+    const items = this.focusables();
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = deepActiveElement();
+    if (!first || !last) return;
+    if (event.shiftKey ? active === first || !items.includes(active as HTMLElement) : active === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  };
+
+  override componentDidMount() {
+    this.opener = deepActiveElement();
+    const dialog = this.dialog;
+    if (!dialog) return;
+    dialog.addEventListener("cancel", this.onCancel);
+    try {
+      dialog.showModal();
+    } catch {
+      dialog.setAttribute("open", "");
+    }
+    this.focusables()[0]?.focus();
+  }
+
+  override componentWillUnmount() {
+    const dialog = this.dialog;
+    const opener = this.opener;
+    try {
+      dialog?.close();
+    } catch {
+      // Already closed.
+    }
+    // After this render: the opener may be replaced (banner gone), then the re-open button takes focus.
+    void Promise.resolve().then(() => {
+      const root = dialog?.getRootNode() as ShadowRoot | undefined;
+      const target = opener?.isConnected ? opener : root?.querySelector?.<HTMLElement>(".reopen");
+      target?.focus();
+    });
+  }
+
+  private toggle(id: CategoryId) {
+    this.setState(({ draft }) => ({ draft: { ...draft, [id]: !draft[id] } }));
+  }
+
+  render({ messages, categories, privacyUrl, language, consent, gpc, onChoose, onClose }: PreferencesProps) {
+    const { draft } = this.state;
+    return (
+      <dialog ref={this.setDialog} aria-modal="true" aria-labelledby="occ-dialog-title" onKeyDown={this.onKeyDown}>
+        <div class="head">
+          <h2 id="occ-dialog-title">{messages.dialogTitle}</h2>
+          <button type="button" class="close" aria-label={messages.close} onClick={onClose}>
+            <span aria-hidden="true">×</span>
+          </button>
+        </div>
+        <p>
+          {messages.dialogText} <a href={privacyUrl}>{messages.privacyLink}</a>
+        </p>
+        {gpc && <p class="note">{messages.gpcHonoured}</p>}
+        <ul>
+          <li>
+            <div class="cat">
+              <h3 id="occ-necessary-name">{messages.necessaryName}</h3>
+              <span>{messages.alwaysOn}</span>
+            </div>
+            <p id="occ-necessary-text">{messages.necessaryDescription}</p>
+          </li>
+          {categories.map((category) => (
+            <li key={category.id}>
+              <div class="cat">
+                <h3 id={`occ-${category.id}-name`}>{category.name}</h3>
+                <button
+                  type="button"
+                  role="switch"
+                  class="switch"
+                  aria-checked={draft[category.id]}
+                  aria-labelledby={`occ-${category.id}-name`}
+                  aria-describedby={`occ-${category.id}-text`}
+                  onClick={() => this.toggle(category.id)}
+                />
+              </div>
+              <p id={`occ-${category.id}-text`}>{category.description}</p>
+            </li>
+          ))}
+        </ul>
+        {consent && (
+          <dl>
+            <dt>{messages.consentIdLabel}</dt>
+            <dd>
+              <code>{consent.consentId}</code>
+            </dd>
+            <dt>{messages.lastChoiceLabel}</dt>
+            <dd>
+              <time dateTime={new Date(consent.time).toISOString()}>{formatTime(consent.time, language)}</time>
+            </dd>
+          </dl>
+        )}
+        <div class="actions">
+          <button type="button" class="btn" onClick={() => onChoose("reject_all", NO_CONSENT)}>
+            {messages.rejectAll}
+          </button>
+          <button type="button" class="btn" onClick={() => onChoose("accept_all", ALL_GRANTED)}>
+            {messages.acceptAll}
+          </button>
+          <button type="button" class="btn" onClick={() => onChoose("custom", draft)}>
+            {messages.save}
+          </button>
+        </div>
+      </dialog>
+    );
+  }
+}
