@@ -1,0 +1,151 @@
+/**
+ * `npm run deploy`: the path to production (docs/deploy.md), with every check
+ * that can run locally first, so a broken or unconfigured build never goes out.
+ *
+ *  1. The configuration: refuses the placeholder D1 id and an allow-list of
+ *     local origins only; warns when Cloudflare Access is not configured.
+ *  2. Local checks: `npm test` (build with the widget size budget, generated
+ *     types, typecheck, lint, every test), then `wrangler deploy --dry-run`.
+ *  3. Remote checks: the D1 database exists and is in the EU jurisdiction
+ *     (the privacy statement promises storage in the EEA).
+ *  4. Remote migrations, then `wrangler deploy`.
+ *
+ * `--check` stops after step 2 (no Cloudflare account needed); `--config
+ * <file>` reads another wrangler configuration.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** What `wrangler.toml` holds until `wrangler d1 create` gives a real id. */
+export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
+
+/** Same budget the build enforces (vite.config.ts); checked again on the built file. */
+const SIZE_BUDGET_GZIP = 12 * 1024;
+
+export interface ConfigReport {
+  errors: string[];
+  warnings: string[];
+  databaseName: string | null;
+}
+
+/** A `key = "value"` line of a TOML document (good enough for wrangler.toml's flat keys). */
+function tomlStrings(text: string, key: string): string[] {
+  const pattern = new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`, "gm");
+  return [...text.matchAll(pattern)].map((match) => match[1] ?? "");
+}
+
+const isLocalOrigin = (origin: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i.test(origin);
+
+/** Reads a wrangler.toml and says what stops a production deploy. */
+export function checkConfig(text: string): ConfigReport {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const ids = tomlStrings(text, "database_id");
+  const databaseName = tomlStrings(text, "database_name")[0] ?? null;
+  if (ids.length === 0 || ids.some((id) => id === PLACEHOLDER_DATABASE_ID || /^0{8}-(0{4}-){3}0{12}$/.test(id))) {
+    errors.push(
+      `wrangler.toml still has the placeholder database_id ${PLACEHOLDER_DATABASE_ID}. Create the database in the EU ` +
+        `jurisdiction with \`npx wrangler d1 create ${databaseName ?? "opencontact-consent"} --jurisdiction eu\` ` +
+        "and put the id it prints into [[d1_databases]] (docs/deploy.md, step 2).",
+    );
+  }
+  const origins = (tomlStrings(text, "ALLOWED_ORIGINS")[0] ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  if (origins.length === 0 || origins.every(isLocalOrigin)) {
+    errors.push(
+      "ALLOWED_ORIGINS lists only local origins, so no real site could record a consent. Set it to your " +
+        'site origins, e.g. ALLOWED_ORIGINS = "https://www.example.co.uk,https://example.co.uk" (docs/deploy.md, step 5).',
+    );
+  } else if (origins.some((origin) => origin.startsWith("http://") && !isLocalOrigin(origin))) {
+    warnings.push("ALLOWED_ORIGINS has a plain-http origin; production sites should be https only.");
+  }
+  const team = tomlStrings(text, "ACCESS_TEAM_DOMAIN")[0] ?? "";
+  const audience = tomlStrings(text, "ACCESS_AUD")[0] ?? "";
+  if (!team || !audience) {
+    warnings.push(
+      "ACCESS_TEAM_DOMAIN or ACCESS_AUD is empty: staff can sign in with staff tokens only, not Cloudflare Access " +
+        "(docs/deploy.md, step 4).",
+    );
+  }
+  return { errors, warnings, databaseName };
+}
+
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+
+function run(title: string, command: string, args: string[]): void {
+  console.log(`\n▶ ${title}: ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { stdio: "inherit", env: ENV });
+  if (result.status !== 0) {
+    console.error(`\n✖ ${title} failed; nothing was deployed.`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function capture(command: string, args: string[]): { ok: boolean; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { env: ENV, encoding: "utf8" });
+  return { ok: result.status === 0, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+}
+
+function widgetGzipBytes(): number {
+  const release = JSON.parse(readFileSync("dist/public/consent-release.json", "utf8")) as { gzipBytes: number };
+  return release.gzipBytes;
+}
+
+function main(argv: string[]): void {
+  const checkOnly = argv.includes("--check");
+  const configIndex = argv.indexOf("--config");
+  const configPath = configIndex >= 0 ? (argv[configIndex + 1] ?? "wrangler.toml") : "wrangler.toml";
+  const configArgs = configPath === "wrangler.toml" ? [] : ["--config", configPath];
+
+  const report = checkConfig(readFileSync(configPath, "utf8"));
+  for (const warning of report.warnings) console.warn(`⚠ ${warning}`);
+  if (report.errors.length > 0) {
+    for (const error of report.errors) console.error(`✖ ${error}`);
+    console.error("\nRefusing to deploy: fix the configuration above first.");
+    process.exit(1);
+  }
+  const database = report.databaseName ?? "opencontact-consent";
+
+  // The README's test command: build (the widget size budget fails it), types, typecheck, lint, every test.
+  run("tests", "npm", ["test"]);
+  const gzip = widgetGzipBytes();
+  if (gzip > SIZE_BUDGET_GZIP) {
+    console.error(`✖ consent.js is ${gzip} bytes gzip, over the ${SIZE_BUDGET_GZIP}-byte budget.`);
+    process.exit(1);
+  }
+  console.log(`✔ consent.js is ${gzip} bytes gzip (budget ${SIZE_BUDGET_GZIP}).`);
+  const outdir = mkdtempSync(join(tmpdir(), "opencontact-deploy-"));
+  run("bundle (dry run)", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir, ...configArgs]);
+  if (checkOnly) {
+    console.log("\n✔ All local checks passed (--check: nothing deployed).");
+    return;
+  }
+
+  // The privacy statement promises EEA storage: a location hint is not a guarantee, a jurisdiction is.
+  const info = capture("npx", ["wrangler", "d1", "info", database, "--json", ...configArgs]);
+  if (!info.ok) {
+    console.error(`✖ Could not read D1 database "${database}" (signed in? \`npx wrangler login\`):\n${info.stderr}`);
+    process.exit(1);
+  }
+  const jurisdiction = (JSON.parse(info.stdout.slice(info.stdout.indexOf("{"))) as { jurisdiction?: string })
+    .jurisdiction;
+  if (jurisdiction !== "eu") {
+    console.error(
+      `✖ D1 database "${database}" is in jurisdiction "${jurisdiction ?? "none"}", not "eu". A jurisdiction cannot ` +
+        "be changed: create a new database with --jurisdiction eu (docs/deploy.md, step 2).",
+    );
+    process.exit(1);
+  }
+  console.log(`✔ D1 database "${database}" is in the EU jurisdiction.`);
+
+  run("remote migrations", "npx", ["wrangler", "d1", "migrations", "apply", database, "--remote", ...configArgs]);
+  run("deploy", "npx", ["wrangler", "deploy", ...configArgs]);
+  console.log("\n✔ Deployed. Next: docs/deploy.md, step 8 (check the live worker).");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));
