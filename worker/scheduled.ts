@@ -21,18 +21,18 @@ export const MAX_BATCHES = 500;
 
 const DAY_MS = 86_400_000;
 
-/** A whole number of days from a var, or the default if unset or malformed. */
+/**
+ * A whole number of days from a var: the default if unset or malformed,
+ * raised to `minimum` if below it (the database would refuse anyway).
+ */
 export function retentionDays(setting: string | undefined, fallback: number, minimum = 1): number {
+  if (setting === undefined || setting.trim() === "") return fallback;
   const days = Number(setting);
-  if (setting === undefined || setting.trim() === "" || !Number.isInteger(days) || days < minimum) {
-    if (setting !== undefined && setting.trim() !== "") {
-      console.error(
-        `retention setting ${JSON.stringify(setting)} is not a whole number >= ${minimum}; using ${fallback}`,
-      );
-    }
+  if (!Number.isInteger(days) || days < 1) {
+    console.error(`retention setting ${JSON.stringify(setting)} is not a whole number of days; using ${fallback}`);
     return fallback;
   }
-  return days;
+  return Math.max(days, minimum);
 }
 
 async function purgeInBatches(remove: (batch: number) => Promise<number>): Promise<{ removed: number; more: boolean }> {

@@ -269,7 +269,7 @@ describe("staff guard", () => {
     const cookie = setCookie.split(";")[0] ?? "";
     const page = await app.request("/staff/audit", { headers: { Cookie: cookie } }, staffEnv());
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("Signed in as <strong>alice</strong>");
+    expect(await page.text()).toContain("Signed in as <strong>alice</strong></p>");
 
     // Revoking the token (a new digest) ends the session at once.
     const revoked = await app.request(

@@ -39,14 +39,16 @@ export function StaffShell({ title, staff, section, children }: StaffShellProps)
             Audit
           </NavLink>
         </nav>
-        <p class="signed-in">
-          Signed in as <strong>{staff.actor}</strong>
+        <div class="signed-in">
+          <p>
+            Signed in as <strong>{staff.actor}</strong>
+          </p>
           {staff.via === "token" ? (
             <form method="post" action="/staff/sign-out">
               <button type="submit">Sign out</button>
             </form>
           ) : null}
-        </p>
+        </div>
       </header>
       <main class="staff">{children}</main>
     </Layout>

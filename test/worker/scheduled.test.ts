@@ -1,0 +1,96 @@
+/**
+ * The daily retention purge, run through the worker's real `scheduled`
+ * handler in workerd: events past RETENTION_DAYS and audit rows past
+ * AUDIT_RETENTION_DAYS go, in batches; younger rows stay; each purge is
+ * recorded in the audit.
+ */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import worker from "../../worker/index.ts";
+import { PURGE_BATCH, retentionDays } from "../../worker/scheduled.ts";
+import { freshLog } from "./helpers.ts";
+import { auditRows, newEvent, seed } from "./staff-helpers.ts";
+
+beforeEach(freshLog);
+
+const NOW = Date.UTC(2026, 10, 27, 3, 17);
+const DAY = 86_400_000;
+const daysAgo = (days: number) => new Date(NOW - days * DAY).toISOString();
+
+async function runCron(testEnv: Env = env) {
+  const controller = createScheduledController({ scheduledTime: NOW, cron: "17 3 * * *" });
+  const ctx = createExecutionContext();
+  await worker.scheduled(controller, testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function count(table: string): Promise<number> {
+  return (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;
+}
+
+async function addAudit(at: string) {
+  await env.DB.prepare(
+    "INSERT INTO staff_audit (at, actor, via, action, query, row_count) VALUES (?, 'alice', 'token', 'search', '{}', 1)",
+  )
+    .bind(at)
+    .run();
+}
+
+describe("retention purge", () => {
+  it("deletes events older than RETENTION_DAYS (default 730) in batches and records it", async () => {
+    const old = Array.from({ length: PURGE_BATCH * 2 + 150 }, (_, i) =>
+      newEvent({ receivedAt: daysAgo(731 + (i % 50)) }),
+    );
+    const kept = [newEvent({ receivedAt: daysAgo(729) }), newEvent({ receivedAt: daysAgo(1) })];
+    await seed([...old, ...kept]);
+    await runCron();
+    const { results } = await env.DB.prepare("SELECT event_id FROM consent_events").all<{ event_id: string }>();
+    expect(results.map((row) => row.event_id).sort()).toEqual(kept.map((event) => event.eventId).sort());
+    const purges = (await auditRows()).filter((row) => row.action === "purge");
+    expect(purges).toHaveLength(2);
+    expect(purges[0]).toMatchObject({ actor: "cron", via: "cron", row_count: old.length });
+    expect(JSON.parse(purges[0]?.query ?? "{}")).toEqual({
+      table: "consent_events",
+      before: daysAgo(730),
+      retentionDays: 730,
+      backlogRemains: false,
+    });
+    expect(purges[1]).toMatchObject({ row_count: 0 });
+    // A second run finds nothing more to remove.
+    await runCron();
+    expect(await count("consent_events")).toBe(2);
+  });
+
+  it("follows RETENTION_DAYS and AUDIT_RETENTION_DAYS, never purging audit rows under 90 days", async () => {
+    await seed([newEvent({ receivedAt: daysAgo(31) }), newEvent({ receivedAt: daysAgo(29) })]);
+    await addAudit(daysAgo(400));
+    await addAudit(daysAgo(120));
+    await addAudit(daysAgo(60));
+    await runCron({ ...env, RETENTION_DAYS: "30", AUDIT_RETENTION_DAYS: "10" });
+    expect(await count("consent_events")).toBe(1);
+    const rows = await auditRows();
+    // 10 days is raised to the 90-day floor: the 400- and 120-day rows go, the 60-day row stays.
+    expect(rows.filter((row) => row.action === "search")).toHaveLength(1);
+    const purge = rows.filter((row) => row.action === "purge").map((row) => JSON.parse(row.query));
+    expect(purge[1]).toMatchObject({ table: "staff_audit", retentionDays: 90, before: daysAgo(90) });
+    expect(rows.find((row) => row.query.includes("staff_audit"))?.row_count).toBe(2);
+  });
+
+  it("reads retention settings defensively", () => {
+    expect(retentionDays(undefined, 730)).toBe(730);
+    expect(retentionDays("", 730)).toBe(730);
+    expect(retentionDays("365", 730)).toBe(365);
+    expect(retentionDays("abc", 730)).toBe(730);
+    expect(retentionDays("-5", 730)).toBe(730);
+    expect(retentionDays("1.5", 730)).toBe(730);
+    expect(retentionDays("10", 730, 90)).toBe(90);
+  });
+
+  it("keeps privacy revisions the purged events referred to", async () => {
+    await seed([newEvent({ receivedAt: daysAgo(800) })]);
+    await runCron();
+    expect(await count("consent_events")).toBe(0);
+    expect(await count("privacy_revisions")).toBe(1);
+  });
+});
