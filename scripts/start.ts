@@ -33,6 +33,8 @@ OpenContact Consent is starting on ${base}
   Privacy statement           ${base}/privacy
   Consent API                 ${base}/api/consent
   Staff consent log           ${base}/staff
+    sign in with token name "dev" and token "opencontact-local-staff-token"
+    (the local-only token in .dev.vars; make real ones with npm run staff-token -- <name>)
 `);
 
 const dev = spawn("npx", ["wrangler", "dev", "--ip", HOST, "--port", PORT], { stdio: "inherit", env });
