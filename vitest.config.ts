@@ -44,6 +44,16 @@ export default defineConfig(async () => {
           test: {
             name: "widget",
             environment: "happy-dom",
+            // Gated scripts and frames are checked as markup here; Chromium runs them for real (test/e2e).
+            environmentOptions: {
+              happyDOM: {
+                settings: {
+                  disableJavaScriptFileLoading: true,
+                  disableIframePageLoading: true,
+                  handleDisabledFileLoadingAsSuccess: true,
+                },
+              },
+            },
             include: ["test/widget/**/*.test.{ts,tsx}"],
           },
         },

@@ -1,0 +1,105 @@
+import { within } from "@testing-library/preact";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ConsentChange } from "../../widget/types.ts";
+import { resetPage, settle } from "./helpers.ts";
+
+/** Runs the entry as a page would, once per import. */
+async function loadEntry() {
+  vi.resetModules();
+  await import("../../widget/index.tsx");
+}
+
+function cleanWindow() {
+  const page = window as unknown as Record<string, unknown>;
+  delete page.OpenContactConsent;
+  delete page.__openContactConsentBooted;
+}
+
+describe("widget entry", () => {
+  const fetchMock = vi.fn(async () => new Response("{}", { status: 201 }));
+
+  beforeEach(() => {
+    resetPage();
+    cleanWindow();
+    vi.stubGlobal("fetch", fetchMock);
+    fetchMock.mockClear();
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    resetPage();
+    cleanWindow();
+  });
+
+  it("shows the banner at once and exposes the API; a second copy does nothing", async () => {
+    await loadEntry();
+    await loadEntry();
+    const hosts = document.querySelectorAll("opencontact-consent");
+    expect(hosts).toHaveLength(1);
+    expect(document.body.firstElementChild).toBe(hosts[0]);
+    const shadow = hosts[0]?.shadowRoot as unknown as HTMLElement;
+    expect(within(shadow).getByRole("region", { name: "Cookie choices" })).toBeTruthy();
+    const api = window.OpenContactConsent;
+    expect(api?.get()).toBeNull();
+    expect(typeof api?.version).toBe("string");
+  });
+
+  it("opens the preferences from any [data-consent-open] element", async () => {
+    const link = document.createElement("a");
+    link.href = "#cookies";
+    link.setAttribute("data-consent-open", "");
+    link.innerHTML = "<span>Cookie settings</span>";
+    document.body.append(link);
+    await loadEntry();
+    (link.firstChild as HTMLElement).click();
+    await settle();
+    const shadow = document.querySelector("opencontact-consent")?.shadowRoot as unknown as HTMLElement;
+    expect(within(shadow).getByRole("dialog", { name: "Cookie preferences" })).toBeTruthy();
+  });
+
+  it("announces each choice with the opencontact:consent event and on('change'), and posts it", async () => {
+    await loadEntry();
+    const events: ConsentChange[] = [];
+    const listened: ConsentChange[] = [];
+    document.addEventListener("opencontact:consent", (event) => events.push(event.detail));
+    const listener = (change: ConsentChange) => listened.push(change);
+    window.OpenContactConsent?.on("change", listener);
+    await window.OpenContactConsent?.set({ analytics: true });
+    window.OpenContactConsent?.off("change", listener);
+    await window.OpenContactConsent?.rejectAll();
+    expect(events.map((event) => event.method)).toEqual(["custom", "withdraw"]);
+    expect(listened).toHaveLength(1);
+    expect(listened[0]?.consent.choices).toEqual({ analytics: true, functionality: false, targeting: false });
+    expect(window.OpenContactConsent?.get()?.choices.analytics).toBe(false);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe(`${location.origin}/api/consent`);
+    expect(init.keepalive).toBe(true);
+    expect(JSON.parse(init.body as string)).toMatchObject({ method: "custom", widgetVersion: expect.any(String) });
+  });
+
+  it("announces a valid stored choice at start, with method null", async () => {
+    await loadEntry();
+    await window.OpenContactConsent?.acceptAll();
+    cleanWindow();
+    document.body.replaceChildren();
+    const events: ConsentChange[] = [];
+    const record = (event: CustomEvent<ConsentChange>) => events.push(event.detail);
+    document.addEventListener("opencontact:consent", record);
+    await loadEntry();
+    document.removeEventListener("opencontact:consent", record);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.method).toBeNull();
+    expect(events[0]?.consent.choices.targeting).toBe(true);
+  });
+
+  it("reset() forgets the choice and shows the banner again", async () => {
+    await loadEntry();
+    await window.OpenContactConsent?.acceptAll();
+    window.OpenContactConsent?.reset();
+    await settle();
+    expect(window.OpenContactConsent?.get()).toBeNull();
+    expect(document.cookie).not.toContain("opencontact_consent");
+    const shadow = document.querySelector("opencontact-consent")?.shadowRoot as unknown as HTMLElement;
+    expect(within(shadow).getByRole("region")).toBeTruthy();
+  });
+});
