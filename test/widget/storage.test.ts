@@ -26,6 +26,7 @@ describe("cookies", () => {
 
   it("deletes the cookies of a withdrawn category and nothing else", () => {
     for (const name of ["_ga", "_ga_ABC", "_gid", "_gat_UA1", "_fbp", "session"]) {
+      // biome-ignore lint/suspicious/noDocumentCookie: tests set cookies as a page's own scripts do
       document.cookie = `${name}=1; Path=/`;
     }
     writeConsentCookie("1.abc", { maxAgeDays: 182, domain: undefined });
