@@ -11,7 +11,8 @@
  *  4. Remote migrations, then `wrangler deploy`.
  *
  * `--check` stops after step 2 (no Cloudflare account needed); `--config
- * <file>` reads another wrangler configuration.
+ * <file>` reads another wrangler configuration; `--secrets-file <file>` is
+ * passed to `wrangler deploy` (the first deploy must bring its secrets).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -101,6 +102,8 @@ function main(argv: string[]): void {
   const configIndex = argv.indexOf("--config");
   const configPath = configIndex >= 0 ? (argv[configIndex + 1] ?? "wrangler.toml") : "wrangler.toml";
   const configArgs = configPath === "wrangler.toml" ? [] : ["--config", configPath];
+  const secretsIndex = argv.indexOf("--secrets-file");
+  const secretsArgs = secretsIndex >= 0 ? ["--secrets-file", argv[secretsIndex + 1] ?? ""] : [];
 
   const report = checkConfig(readFileSync(configPath, "utf8"));
   for (const warning of report.warnings) console.warn(`⚠ ${warning}`);
@@ -144,7 +147,7 @@ function main(argv: string[]): void {
   console.log(`✔ D1 database "${database}" is in the EU jurisdiction.`);
 
   run("remote migrations", "npx", ["wrangler", "d1", "migrations", "apply", database, "--remote", ...configArgs]);
-  run("deploy", "npx", ["wrangler", "deploy", ...configArgs]);
+  run("deploy", "npx", ["wrangler", "deploy", ...configArgs, ...secretsArgs]);
   console.log("\n✔ Deployed. Next: docs/deploy.md, step 8 (check the live worker).");
 }
 
