@@ -1,0 +1,59 @@
+/**
+ * Shared steps for the widget's browser tests: a fresh context per test (its
+ * own cookies and storage), the demo's run log and the visitor's cookies.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+
+export interface Visit {
+  context: BrowserContext;
+  page: Page;
+  /** CSP violations reported by the page (securitypolicyviolation events and console). */
+  violations: string[];
+  /** Uncaught page errors. */
+  errors: string[];
+}
+
+export async function visit(browser: Browser, url: string, options: { width?: number; height?: number } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+  });
+  const page = await context.newPage();
+  const violations: string[] = [];
+  const errors: string[] = [];
+  await page.exposeFunction("__reportViolation", (text: string) => violations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      (window as unknown as { __reportViolation(text: string): void }).__reportViolation(
+        `${event.violatedDirective} ${event.blockedURI}`,
+      );
+    });
+  });
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  if (url) await page.goto(url);
+  return { context, page, violations, errors } satisfies Visit;
+}
+
+export function demoRuns(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { demoRuns?: string[] }).demoRuns ?? []);
+}
+
+export async function cookieNames(context: BrowserContext): Promise<string[]> {
+  return (await context.cookies()).map((cookie) => cookie.name).sort();
+}
+
+/** Waits until the demo log holds these runs (gated scripts load asynchronously). */
+export async function waitForRuns(page: Page, runs: string[]): Promise<void> {
+  await page.waitForFunction(
+    (expected) => {
+      const seen = (window as unknown as { demoRuns?: string[] }).demoRuns ?? [];
+      return expected.every((name) => seen.includes(name));
+    },
+    runs,
+    { timeout: 10_000 },
+  );
+}
+
+export const CATEGORY_COOKIES = ["_fbp", "_ga", "_ga_DEMO123", "_gid", "demo_prefs"];
