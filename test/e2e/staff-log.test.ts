@@ -1,0 +1,137 @@
+/**
+ * The staff consent log in Chromium against the real worker (`wrangler dev`
+ * with its own local D1): make a consent on the demo page, sign in with a
+ * local staff token, find the consent by the id the widget's dialog shows,
+ * open the record, download the CSV, and prove hostile logged values run
+ * nothing (escaped as text and blocked by the page's CSP).
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
+
+const TOKEN_NAME = "e2e";
+const TOKEN = "e2e-staff-token-that-is-long-enough";
+const DIGEST = createHash("sha256").update(TOKEN).digest("hex");
+
+describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
+  let browser: Browser;
+  let server: WorkerServer;
+
+  beforeAll(async () => {
+    server = await startWorker({ vars: { STAFF_TOKENS: JSON.stringify({ [TOKEN_NAME]: DIGEST }) } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("finds the consent the demo page just made, opens the record and downloads the CSV", async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const scriptRan: string[] = [];
+    page.on("dialog", (dialog) => {
+      scriptRan.push(dialog.message());
+      void dialog.dismiss();
+    });
+
+    // A visitor accepts on the demo page, then reads their consent id in the preferences dialog.
+    await page.goto(`${server.url}/`);
+    await page.getByRole("button", { name: "Accept all" }).first().click();
+    await page.getByRole("link", { name: "Cookie settings" }).first().click();
+    const consentId = (await page.locator("dialog code").first().textContent())?.trim() ?? "";
+    expect(consentId).toMatch(/^[0-9a-f-]{36}$/);
+    // Wait until the log has the event (the widget sends it in the background).
+    await expect
+      .poll(
+        () =>
+          queryD1(server.persistDir, `SELECT COUNT(*) AS n FROM consent_events WHERE consent_id = '${consentId}'`)[0]
+            ?.n,
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(1);
+
+    // A hostile event under the same id, written straight into the log.
+    queryD1(
+      server.persistDir,
+      `INSERT INTO consent_events (event_id, consent_id, received_at, method, analytics, functionality, targeting,
+         revision, page_url, user_agent, ip_prefix, country, language, gpc, widget_version)
+       SELECT '11111111-2222-4333-8444-555555555555', '${consentId}', '2000-01-01T00:00:00.000Z', 'custom', 0, 0, 0,
+         revision, 'javascript:alert(1)', '<img src=x onerror="alert(2)"><script>alert(3)</script>', NULL, NULL,
+         '<svg onload=alert(4)>', 0, '0.1.0' FROM consent_events WHERE consent_id = '${consentId}'`,
+    );
+
+    // Staff sign in with the local token.
+    await page.goto(`${server.url}/staff`);
+    await page.getByLabel("Token name").fill(TOKEN_NAME);
+    await page.getByLabel("Token", { exact: true }).fill(TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByText(`Signed in as ${TOKEN_NAME}`).count()).toBe(1);
+
+    // Paste the id; see the history.
+    await page.getByLabel("Consent id").fill(consentId);
+    await page.getByRole("button", { name: "Find" }).click();
+    expect(new URL(page.url()).pathname).toBe(`/staff/consents/${consentId}`);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(consentId);
+    const rows = page.locator("table tbody tr");
+    await expect(rows.count()).resolves.toBe(2);
+    await expect(page.getByText("Accept all").first().isVisible()).resolves.toBe(true);
+
+    // The hostile values show as text; nothing ran and no markup was made of them.
+    await expect(page.getByText("javascript:alert(1)").count()).resolves.toBe(1);
+    await expect(page.locator('a[href^="javascript:"]').count()).resolves.toBe(0);
+
+    // Open the older (hostile) record, then the visitor's own record.
+    await page
+      .getByRole("link", { name: /^Record \d+$/ })
+      .last()
+      .click();
+    await expect(page.getByText('<img src=x onerror="alert(2)"><script>alert(3)</script>').count()).resolves.toBe(1);
+    await expect(page.getByText("<svg onload=alert(4)>").count()).resolves.toBe(1);
+    await expect(page.getByText("javascript:alert(1)").count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator("main img, main script, main svg[onload]").count()).resolves.toBe(0);
+    await expect(page.locator('a[href^="javascript:"]').count()).resolves.toBe(0);
+    await page
+      .getByRole("link", { name: /^Record \d+$/ })
+      .first()
+      .click();
+    const revisionLink = page.getByRole("link", { name: /^[0-9a-f]{16}$/ });
+    await expect(revisionLink.getAttribute("href")).resolves.toMatch(/^\/privacy\/[0-9a-f]{16}$/);
+
+    // Download the CSV of this consent's history.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "History as CSV" }).click(),
+    ]);
+    const csv = readFileSync((await download.path()) ?? "", "utf8");
+    expect(csv.split("\r\n")[0]).toMatch(/^event_id,consent_id,received_at,method/);
+    expect(csv).toContain(consentId);
+    expect(csv).toContain('"<img src=x onerror=""alert(2)""><script>alert(3)</script>"');
+    expect(csv).not.toMatch(/(^|,)=/m);
+
+    // The subject-access export downloads as JSON.
+    const [sar] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Subject-access export (JSON)" }).click(),
+    ]);
+    const exported = JSON.parse(readFileSync((await sar.path()) ?? "", "utf8")) as { events: unknown[] };
+    expect(exported.events).toHaveLength(2);
+
+    // Staff find their own look-ups in the audit.
+    await page.goto(`${server.url}/staff/audit`);
+    await expect(page.getByText("view_consent").count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByText("export_subject_access").count()).resolves.toBe(1);
+
+    // The statistics page draws the chart from the log.
+    await page.goto(`${server.url}/staff/stats`);
+    await expect(page.locator("svg.chart rect.bar").count()).resolves.toBe(30);
+
+    expect(scriptRan).toEqual([]);
+    await context.close();
+  });
+});
