@@ -4,6 +4,9 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
+// Brings in the `window.OpenContactConsent` declaration for page.evaluate callbacks.
+export type { OpenContactConsentApi } from "../../widget/types.ts";
+
 export interface Visit {
   context: BrowserContext;
   page: Page;

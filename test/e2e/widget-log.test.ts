@@ -1,0 +1,191 @@
+/**
+ * The consent log from the browser's side, against real workers: a choice
+ * reaches D1 with the right fields; a failed post waits in the outbox and
+ * lands exactly once after recovery; a changed revision or an expired or
+ * corrupt cookie brings the banner back.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { REVISION, WIDGET_VERSION } from "../../shared/generated/build-info.ts";
+import { encodeRecord } from "../../widget/consent-state.ts";
+import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { visit } from "./widget-helpers.ts";
+import { queryD1, startWorker } from "./worker-server.ts";
+
+interface Row {
+  event_id: string;
+  consent_id: string;
+  method: string;
+  analytics: number;
+  functionality: number;
+  targeting: number;
+  revision: string;
+  texts_hash: string | null;
+  page_url: string;
+  language: string;
+  gpc: number;
+  widget_version: string;
+}
+
+const DAY = 86_400_000;
+
+function rows(persistDir: string, consentId: string): Row[] {
+  return queryD1<Row>(persistDir, `SELECT * FROM consent_events WHERE consent_id = '${consentId}' ORDER BY id`);
+}
+
+async function consentId(page: Page): Promise<string> {
+  const id = await page.evaluate(() => window.OpenContactConsent?.get()?.consentId);
+  if (!id) throw new Error("no consent stored");
+  return id;
+}
+
+async function outboxSize(page: Page): Promise<number> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("opencontact-consent:outbox") ?? "[]").length);
+}
+
+async function waitForEmptyOutbox(page: Page): Promise<void> {
+  await page.waitForFunction(() => !localStorage.getItem("opencontact-consent:outbox"), undefined, {
+    timeout: 30_000,
+  });
+}
+
+describe.skipIf(!CHROMIUM)("widget delivery to the consent log", () => {
+  let browser: Browser;
+  const base = () => inject("baseUrl");
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("posts each choice, and it reaches D1 with the right fields", async () => {
+    const { context, page } = await visit(browser, `${base()}/?campaign=secret`);
+    await page.getByRole("button", { name: "Manage preferences" }).click();
+    await page.getByRole("switch", { name: "Functionality cookies" }).click();
+    await page.getByRole("button", { name: "Save choices" }).click();
+    await waitForEmptyOutbox(page);
+    const id = await consentId(page);
+    const [row] = rows(inject("persistDir"), id);
+    expect(row).toMatchObject({
+      consent_id: id,
+      method: "custom",
+      analytics: 0,
+      functionality: 1,
+      targeting: 0,
+      revision: REVISION,
+      texts_hash: null,
+      // Origin and path only: the query string never leaves the page.
+      page_url: `${base()}/`,
+      language: "en-GB",
+      gpc: 0,
+      widget_version: WIDGET_VERSION,
+    });
+    expect(row?.event_id).toMatch(/^[0-9a-f-]{36}$/);
+    await context.close();
+  });
+
+  it("keeps a choice refused with 503 in the outbox and delivers it exactly once", async () => {
+    const { context, page } = await visit(browser, `${base()}/`);
+    let refused = 0;
+    await page.route("**/api/consent", async (route) => {
+      if (refused < 2) {
+        refused++;
+        await route.fulfill({ status: 503, headers: { "Retry-After": "1" }, body: "{}" });
+      } else {
+        await route.continue();
+      }
+    });
+    await page.getByRole("button", { name: "Reject all" }).click();
+    await page.waitForFunction(() => localStorage.getItem("opencontact-consent:outbox"));
+    expect(await outboxSize(page)).toBe(1);
+    // The visitor sees no error: the banner is simply gone.
+    expect(await page.getByRole("region", { name: "Cookie choices" }).count()).toBe(0);
+    await waitForEmptyOutbox(page);
+    expect(refused).toBe(2);
+    await page.reload();
+    await page.waitForLoadState("networkidle");
+    const found = rows(inject("persistDir"), await consentId(page));
+    expect(found.map((row) => row.method)).toEqual(["reject_all"]);
+    await context.close();
+  });
+
+  it("with the worker down, keeps the choice and lands it exactly once after the worker is back", async () => {
+    let worker = await startWorker();
+    const { port, persistDir, url } = worker;
+    const { context, page } = await visit(browser, `${url}/`);
+    try {
+      await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+      await worker.stop();
+      await page.getByRole("button", { name: "Accept all" }).click();
+      await page.waitForFunction(() => localStorage.getItem("opencontact-consent:outbox"));
+      const id = await consentId(page);
+      // A second choice while offline waits too (same consent id, its own event id).
+      await page.evaluate(() =>
+        window.OpenContactConsent?.set({ analytics: true, functionality: true, targeting: true }),
+      );
+      expect(await outboxSize(page)).toBe(2);
+
+      worker = await startWorker({ port, persistDir });
+      await page.evaluate(() => window.dispatchEvent(new Event("online")));
+      await waitForEmptyOutbox(page);
+      // Reloading retries nothing more: each event is in the log exactly once.
+      await page.reload();
+      await page.waitForLoadState("networkidle");
+      const found = rows(persistDir, id);
+      expect(found.map((row) => row.method)).toEqual(["accept_all", "custom"]);
+      expect(new Set(found.map((row) => row.event_id)).size).toBe(2);
+    } finally {
+      await context.close();
+      await worker.stop();
+    }
+  });
+
+  it("asks again when the privacy revision changed, reusing the consent id", async () => {
+    const oldRecord = {
+      consentId: "5b0c6f8e-2f4a-4c1d-9a7e-3d2c1b0a9f8e",
+      revision: "0000000000000000",
+      time: Date.now() - DAY,
+      choices: { analytics: true, functionality: true, targeting: true },
+    };
+    const { context, page } = await visit(browser, "");
+    await context.addCookies([{ name: "opencontact_consent", value: encodeRecord(oldRecord), url: base() }]);
+    await page.goto(`${base()}/`);
+    await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+    expect(await page.evaluate(() => window.OpenContactConsent?.get())).toBeNull();
+    expect(await page.evaluate(() => (window as unknown as { demoRuns: string[] }).demoRuns)).toEqual([]);
+    await page.getByRole("button", { name: "Reject all" }).click();
+    await waitForEmptyOutbox(page);
+    const [row] = rows(inject("persistDir"), oldRecord.consentId);
+    // Turning off what the old choice granted is a withdrawal (GDPR Art. 7(3)).
+    expect(row).toMatchObject({ method: "withdraw", revision: REVISION, analytics: 0 });
+    await context.close();
+  });
+
+  it("asks again when the choice expired, and treats a corrupt or forged cookie as no consent", async () => {
+    const expired = encodeRecord({
+      consentId: "6c1d7a9f-3a5b-4d2e-8b8f-4e3d2c1b0a9f",
+      revision: REVISION,
+      time: Date.now() - 183 * DAY,
+      choices: { analytics: true, functionality: true, targeting: true },
+    });
+    const valid = encodeRecord({
+      consentId: "7d2e8b0a-4b6c-4e3f-9c9a-5f4e3d2c1b0a",
+      revision: REVISION,
+      time: Date.now(),
+      choices: { analytics: false, functionality: false, targeting: false },
+    });
+    const forged = valid.replace(/\.0\.([0-9a-z]+)$/, ".7.$1");
+    for (const value of [expired, "1.garbage", forged]) {
+      const { context, page } = await visit(browser, "");
+      await context.addCookies([{ name: "opencontact_consent", value, url: base() }]);
+      await page.goto(`${base()}/`);
+      await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+      expect(await page.evaluate(() => window.OpenContactConsent?.get())).toBeNull();
+      await page.waitForLoadState("networkidle");
+      expect(await page.evaluate(() => (window as unknown as { demoRuns: string[] }).demoRuns)).toEqual([]);
+      await context.close();
+    }
+  });
+});
