@@ -25,6 +25,8 @@ export interface WorkerServerOptions {
   persistDir?: string;
   /** Extra `--var NAME:VALUE` settings. */
   vars?: Record<string, string>;
+  /** Extra `wrangler dev` arguments, e.g. the bench configuration's (bench/lib/worker-config.ts). */
+  args?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -73,6 +75,7 @@ export async function startWorker(options: WorkerServerOptions = {}): Promise<Wo
   const vars = { ALLOWED_ORIGINS: `${url},http://localhost:${port}`, ...options.vars };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  args.push(...(options.args ?? []));
   const child = spawn("npx", args, { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   child.stdout?.on("data", (chunk) => {
