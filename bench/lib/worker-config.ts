@@ -4,7 +4,8 @@
  * changed and nothing else.
  *
  * - `main` is `worker/bench-entry.ts`: the production app plus the bare
- *   `POST /api/bench/noop` route (never deployed).
+ *   `POST /api/bench/noop` route (never deployed); load tests keep the
+ *   production entry.
  * - `[[ratelimits]] simple.limit` is raised (README, Configuration: the rate
  *   limit is configurable there), because every request of a local run comes
  *   from one IP. The limiter still runs on every request; it just never says no.
@@ -31,6 +32,8 @@ function replaceOnce(text: string, pattern: RegExp, replacement: string, what: s
 export interface BenchConfigOptions {
   /** Posts a minute per IP prefix for the run; default {@link RAISED_RATE_LIMIT}. */
   rateLimit?: number;
+  /** Run `worker/bench-entry.ts` (with the noop route) instead of the production entry; default true. */
+  noopRoute?: boolean;
 }
 
 /** Writes the bench configuration; returns the `wrangler dev` arguments that use it. */
@@ -39,7 +42,8 @@ export function benchWranglerArgs(options: BenchConfigOptions = {}): string[] {
   const dir = mkdtempSync(join(tmpdir(), "opencontact-bench-config-"));
   // Relative to the generated file's folder: wrangler resolves every path from there.
   const fromConfig = (path: string) => JSON.stringify(relative(dir, resolve(REPO_ROOT, path)));
-  let text = replaceOnce(source, /^main = ".*"$/m, `main = ${fromConfig("worker/bench-entry.ts")}`, "main");
+  const main = (options.noopRoute ?? true) ? "worker/bench-entry.ts" : "worker/index.ts";
+  let text = replaceOnce(source, /^main = ".*"$/m, `main = ${fromConfig(main)}`, "main");
   // wrangler resolves `tsconfig` against the working directory, not the config's folder: it goes on the command line.
   text = replaceOnce(text, /^tsconfig = "(.*)"\n/m, "", "tsconfig");
   text = replaceOnce(text, /^directory = "(.*)"$/m, `directory = ${fromConfig("dist/public")}`, "assets directory");
