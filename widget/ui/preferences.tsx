@@ -102,19 +102,17 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
   }
 
   override componentWillUnmount() {
-    const dialog = this.dialog;
     const opener = this.opener;
+    const root = this.dialog?.getRootNode() as ShadowRoot | undefined;
     try {
-      dialog?.close();
+      this.dialog?.close();
     } catch {
       // Already closed.
     }
-    // After this render: the opener may be replaced (banner gone), then the re-open button takes focus.
-    void Promise.resolve().then(() => {
-      const root = dialog?.getRootNode() as ShadowRoot | undefined;
-      const target = opener?.isConnected ? opener : root?.querySelector?.<HTMLElement>(".reopen");
-      target?.focus();
-    });
+    // After this render: if the opener is gone (the banner closed), the re-open button takes focus.
+    void Promise.resolve().then(() =>
+      (opener?.isConnected ? opener : root?.querySelector?.<HTMLElement>(".reopen"))?.focus(),
+    );
   }
 
   private toggle(id: CategoryId) {

@@ -1,0 +1,183 @@
+/**
+ * The widget's accessibility bars in Chromium: keyboard-only use, axe-core
+ * with zero violations (light and dark), small screens and 200% zoom, no
+ * layout shift, reduced motion.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { visit } from "./widget-helpers.ts";
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeResult {
+  violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[];
+}
+
+async function axe(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(
+    () => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run() as Promise<AxeResult>,
+  );
+  return result.violations.map(
+    (violation) => `${violation.id} (${violation.impact}): ${JSON.stringify(violation.nodes.map((n) => n.target))}`,
+  );
+}
+
+/** Accessible name of the focused element, looking through shadow roots. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    if (!active || active === document.body) return "";
+    const labelledBy = active.getAttribute("aria-labelledby");
+    const root = active.getRootNode() as Document | ShadowRoot;
+    const label = labelledBy ? root.getElementById(labelledBy)?.textContent : active.getAttribute("aria-label");
+    return (label ?? active.textContent ?? "").trim();
+  });
+}
+
+async function tabTo(page: Page, name: string, limit = 30): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    if ((await focused(page)) === name) return;
+  }
+  throw new Error(`Tab never reached ${name}`);
+}
+
+describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
+  let browser: Browser;
+  const base = () => inject("baseUrl");
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("axe-core finds no violations in the banner or the dialog, light or dark", async () => {
+    const { context, page } = await visit(browser, `${base()}/`);
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+      await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole("button", { name: "Manage preferences" }).click();
+      await page.getByRole("switch", { name: "Targeting cookies" }).click();
+      expect(await axe(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+    }
+    await context.close();
+  });
+
+  it("is fully usable by keyboard: banner reachable without stealing focus, dialog trapped, Escape, focus restored", async () => {
+    const { context, page } = await visit(browser, `${base()}/`);
+    await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+    expect(await focused(page)).toBe("");
+    await page.keyboard.press("Tab");
+    // The widget is first in the page, so keyboard users meet the choice first.
+    expect(await focused(page)).toBe("Privacy statement");
+    await tabTo(page, "Manage preferences");
+    expect(
+      await page.evaluate(() => {
+        let active = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        return active ? getComputedStyle(active).outlineStyle : "";
+      }),
+    ).toBe("solid");
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog", { name: "Cookie preferences" }).waitFor();
+    expect(await focused(page)).toBe("Close");
+    await tabTo(page, "Analytical or performance cookies");
+    await page.keyboard.press("Space");
+    expect(
+      await page.getByRole("switch", { name: "Analytical or performance cookies" }).getAttribute("aria-checked"),
+    ).toBe("true");
+    // Tab never leaves the modal dialog.
+    const seen = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      seen.add(await focused(page));
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        "Accept all",
+        "Analytical or performance cookies",
+        "Close",
+        "Functionality cookies",
+        "Privacy statement",
+        "Reject all",
+        "Save choices",
+        "Targeting cookies",
+      ].sort(),
+    );
+    await tabTo(page, "Save choices");
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices)).toEqual({
+      analytics: true,
+      functionality: false,
+      targeting: false,
+    });
+    // The banner's button is gone; focus lands on the way back in.
+    expect(await focused(page)).toBe("Cookie settings");
+
+    // The footer link opens the dialog; Escape closes it without a change and focus returns to the link.
+    await page.locator("footer a[data-consent-open]").focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").waitFor();
+    await page.keyboard.press("Space");
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cookie settings");
+    expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices.analytics)).toBe(true);
+    await context.close();
+  });
+
+  it("fits 320 px wide and 200% zoom, and shifts no layout on the host page", async () => {
+    for (const size of [
+      { width: 320, height: 568 },
+      { width: 640, height: 400 },
+    ]) {
+      const { context, page } = await visit(browser, "", size);
+      await page.addInitScript(() => {
+        const shifts: number[] = [];
+        (window as unknown as { shifts: number[] }).shifts = shifts;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) shifts.push((entry as unknown as { value: number }).value);
+        }).observe({ type: "layout-shift", buffered: true });
+      });
+      await page.goto(`${base()}/`);
+      const region = page.getByRole("region", { name: "Cookie choices" });
+      await region.waitFor();
+      const box = await region.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(
+        0,
+      );
+      await page.getByRole("button", { name: "Manage preferences" }).click();
+      const dialog = page.getByRole("dialog");
+      const dialogBox = await dialog.boundingBox();
+      expect(dialogBox && dialogBox.width <= size.width && dialogBox.height <= size.height).toBe(true);
+      await page.getByRole("button", { name: "Save choices" }).click();
+      await page.waitForLoadState("networkidle");
+      expect(await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts)).toEqual([]);
+      await context.close();
+    }
+  });
+
+  it("respects prefers-reduced-motion", async () => {
+    const { context, page } = await visit(browser, "");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await page.goto(`${base()}/`);
+    const region = page.getByRole("region", { name: "Cookie choices" });
+    await region.waitFor();
+    expect(await region.evaluate((element) => getComputedStyle(element).animationName)).toBe("none");
+    await page.emulateMedia({ reducedMotion: "no-preference" });
+    expect(await region.evaluate((element) => getComputedStyle(element).animationName)).not.toBe("none");
+    await context.close();
+  });
+});
