@@ -94,3 +94,23 @@ describe("retention purge", () => {
     expect(await count("privacy_revisions")).toBe(1);
   });
 });
+
+describe("daily counts", () => {
+  it("stay equal to the events they count through inserts, repeats and purges", async () => {
+    const events = Array.from({ length: 300 }, (_, i) =>
+      newEvent({
+        receivedAt: daysAgo(700 + (i % 60)),
+        choices: { analytics: i % 2 === 0, functionality: i % 3 === 0, targeting: i % 5 === 0 },
+      }),
+    );
+    await seed(events);
+    await seed(events.slice(0, 20)); // repeats are not inserted and not counted
+    const truth = `SELECT substr(received_at, 1, 10) AS day, count(*) AS events, sum(analytics) AS analytics,
+      sum(functionality) AS functionality, sum(targeting) AS targeting FROM consent_events GROUP BY day ORDER BY day`;
+    const daily = "SELECT * FROM consent_daily ORDER BY day";
+    expect((await env.DB.prepare(daily).all()).results).toEqual((await env.DB.prepare(truth).all()).results);
+    await runCron();
+    expect(await count("consent_events")).toBeGreaterThan(0);
+    expect((await env.DB.prepare(daily).all()).results).toEqual((await env.DB.prepare(truth).all()).results);
+  });
+});

@@ -314,5 +314,7 @@ describe("staff guard", () => {
     expect(csp).not.toContain("unsafe-inline");
     const html = await response.text();
     expect(html).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
+    const signIn = await app.request("/staff-sign-in", {}, staffEnv());
+    expect(signIn.headers.get("Content-Security-Policy")).toContain("script-src 'none'");
   });
 });
