@@ -7,7 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
+import { createRequire } from "node:module";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
 import { queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
@@ -15,6 +16,30 @@ import { queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
 const TOKEN_NAME = "e2e";
 const TOKEN = "e2e-staff-token-that-is-long-enough";
 const DIGEST = createHash("sha256").update(TOKEN).digest("hex");
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeResult {
+  violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[];
+}
+
+async function axe(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(
+    () => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run() as Promise<AxeResult>,
+  );
+  return result.violations.map(
+    (violation) => `${violation.id} (${violation.impact}): ${JSON.stringify(violation.nodes.map((n) => n.target))}`,
+  );
+}
+
+async function signIn(page: Page, base: string) {
+  await page.goto(`${base}/staff`);
+  await page.getByLabel("Token name").fill(TOKEN_NAME);
+  await page.getByLabel("Token", { exact: true }).fill(TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect.poll(() => page.getByText(`Signed in as ${TOKEN_NAME}`).count()).toBe(1);
+}
 
 describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
   let browser: Browser;
@@ -67,11 +92,7 @@ describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
     );
 
     // Staff sign in with the local token.
-    await page.goto(`${server.url}/staff`);
-    await page.getByLabel("Token name").fill(TOKEN_NAME);
-    await page.getByLabel("Token", { exact: true }).fill(TOKEN);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByText(`Signed in as ${TOKEN_NAME}`).count()).toBe(1);
+    await signIn(page, server.url);
 
     // Paste the id; see the history.
     await page.getByLabel("Consent id").fill(consentId);
@@ -133,5 +154,40 @@ describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
 
     expect(scriptRan).toEqual([]);
     await context.close();
+  });
+
+  it("serves every staff page accessibly on a laptop screen, with no CSP violations", async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${server.url}/staff`);
+    expect(await axe(page), "sign-in page").toEqual([]);
+    await signIn(page, server.url);
+    const [event] = queryD1<{ id: number; consent_id: string }>(
+      server.persistDir,
+      "SELECT id, consent_id FROM consent_events LIMIT 1",
+    );
+    for (const path of [
+      "/staff",
+      "/staff?method=accept_all",
+      `/staff/consents/${event?.consent_id}`,
+      `/staff/events/${event?.id}`,
+      "/staff/stats",
+      "/staff/audit",
+    ]) {
+      await page.goto(`${server.url}${path}`);
+      expect(await axe(page), path).toEqual([]);
+      // Wide tables scroll inside their box; the page itself never scrolls sideways.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await expect(
+        page.evaluate(() => getComputedStyle(document.body).fontFamily),
+        path,
+      ).resolves.toContain("system-ui");
+    }
+    expect(violations).toEqual([]);
+    await page.close();
   });
 });
