@@ -94,7 +94,7 @@ const BAD: BadCredential[] = [
   { name: "a JWT from another issuer", headers: () => jwtHeader({ issuer: "https://evil.cloudflareaccess.com" }) },
   { name: "an expired JWT", headers: () => jwtHeader({ expiresIn: -120 }) },
   { name: "a JWT not yet valid", headers: () => jwtHeader({ notBefore: 600 }) },
-  { name: "a JWT without an email", headers: () => jwtHeader({ email: null }) },
+  { name: "a JWT with neither email nor common_name", headers: () => jwtHeader({ email: null }) },
   { name: "a JWT signed by an unknown key id", headers: () => jwtHeader({ kid: "not-a-published-key" }) },
   {
     name: "a JWT with alg none",
@@ -235,6 +235,18 @@ describe("staff guard", () => {
     expect(
       fetchMock.mock.calls.filter(([url]) => String(url).includes("/cdn-cgi/access/certs")).length,
     ).toBeLessThanOrEqual(1);
+  });
+
+  it("records an Access service token (no email) by its client id", async () => {
+    serveJwks([keys.jwk]);
+    const response = await app.request(
+      "/api/staff/events",
+      { headers: await jwtHeader({ email: null, commonName: "a1b2c3.access" }) },
+      staffEnv(),
+    );
+    expect(response.status).toBe(200);
+    const row = await env.DB.prepare("SELECT actor, via FROM staff_audit ORDER BY id DESC").first();
+    expect(row).toEqual({ actor: "service-token:a1b2c3.access", via: "access" });
   });
 
   it("fails closed with 503 when the Access keys cannot be fetched", async () => {

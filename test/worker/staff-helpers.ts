@@ -119,6 +119,7 @@ export interface JwtOptions {
   issuer?: string;
   audience?: string;
   email?: string | null;
+  commonName?: string;
   expiresIn?: number;
   notBefore?: number;
   kid?: string;
@@ -128,6 +129,7 @@ export async function accessJwt(privateKey: CryptoKey, kid: string, options: Jwt
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> =
     options.email === null ? {} : { email: options.email ?? "carol@opencontact.co.uk" };
+  if (options.commonName) claims.common_name = options.commonName;
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: "RS256", kid: options.kid ?? kid })
     .setIssuer(options.issuer ?? ISSUER)

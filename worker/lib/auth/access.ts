@@ -58,9 +58,13 @@ export async function verifyAccessJwt(token: string, options: AccessOptions): Pr
       requiredClaims: ["exp"],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
-    // The staff member's identity is the token's email; service tokens carry none.
-    if (typeof payload.email !== "string" || payload.email === "") return { ok: false, reason: "invalid" };
-    return { ok: true, email: payload.email };
+    // A staff member is the token's email. An Access service token (a script)
+    // carries no email but its client id as common_name, recorded as such.
+    if (typeof payload.email === "string" && payload.email !== "") return { ok: true, email: payload.email };
+    if (typeof payload.common_name === "string" && payload.common_name !== "") {
+      return { ok: true, email: `service-token:${payload.common_name}` };
+    }
+    return { ok: false, reason: "invalid" };
   } catch (error) {
     // The key set could not be fetched: not the caller's fault, but still no entry.
     if (
