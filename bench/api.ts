@@ -18,7 +18,10 @@
  * --load-duration <s> (30), --load-connections <n> (50), --no-load.
  */
 import { randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import autocannon, { type Result } from "autocannon";
 import { queryD1, startWorker } from "../test/e2e/worker-server.ts";
 import { benchWranglerArgs } from "./lib/worker-config.ts";
@@ -31,6 +34,28 @@ interface Tally {
 }
 
 const newTally = (): Tally => ({ statuses: new Map(), sent: new Set(), answered: new Map() });
+
+/**
+ * Bytes the consent log takes in the local D1's SQLite file, table and its
+ * indexes (SQLite's dbstat over the file, read-only, after the worker stopped).
+ */
+function consentLogBytes(persistDir: string): number {
+  const dir = join(persistDir, "v3", "d1", "miniflare-D1DatabaseObject");
+  const file = readdirSync(dir).find((name) => name.endsWith(".sqlite") && !name.startsWith("metadata"));
+  if (!file) return 0;
+  const db = new DatabaseSync(join(dir, file), { readOnly: true });
+  try {
+    const row = db
+      .prepare(
+        `SELECT SUM(pgsize) AS bytes FROM dbstat
+         WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = 'consent_events')`,
+      )
+      .get() as { bytes: number | null } | undefined;
+    return Number(row?.bytes ?? 0);
+  } finally {
+    db.close();
+  }
+}
 
 function option(argv: string[], name: string, fallback: number): number {
   const index = argv.indexOf(`--${name}`);
@@ -191,6 +216,9 @@ export async function main(argv: string[]): Promise<void> {
     if (code === undefined && consentTallies.some((tally) => tally.sent.has(id))) rowsInFlight += 1;
     else rowsUnexplained += 1;
   }
+  // What a row costs on disk, indexes included: the figure that bounds one database (docs/scaling.md).
+  const databaseBytes = consentLogBytes(server.persistDir);
+  const bytesPerRow = rowIds.size > 0 ? databaseBytes / rowIds.size : 0;
   const noopRows = [...noopTally.sent].filter((id) => rowIds.has(id)).length;
   const count5xx = (tally: Tally) =>
     [...tally.statuses].filter(([code]) => code >= 500).reduce((n, [, count]) => n + count, 0);
@@ -228,6 +256,9 @@ export async function main(argv: string[]): Promise<void> {
   console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
   console.log(
     `| ${fmt(created)} | ${fmt(rowIds.size)} | ${createdMissing} | ${rowsInFlight} of ${inFlight} | ${rowsUnexplained + noopRows} | ${fiveXx} |`,
+  );
+  console.log(
+    `\nconsent_events with its indexes: ${fmt(databaseBytes / 2 ** 20, 1)} MiB for ${fmt(rowIds.size)} rows, ${fmt(bytesPerRow)} bytes a row.`,
   );
   console.log(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}; started ${started.toISOString()}`,
