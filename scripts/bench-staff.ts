@@ -13,13 +13,14 @@
  * for 1M rows); the schema is the real one, applied by `wrangler d1
  * migrations apply`. Options: `--rows N` (default 1000000), `--runs N`.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { readdirSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
-import { newPersistDir, startWorker } from "../test/e2e/worker-server.ts";
+import { freePort, newPersistDir } from "../test/e2e/worker-server.ts";
 import { DAILY_STATS_SQL, type EventFilter, searchEventsSql } from "../worker/db/consent-events.ts";
 import { STATEMENT } from "../worker/generated/privacy-statement.ts";
 
@@ -200,8 +201,7 @@ function rssKb(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
     try {
-      const status = execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" });
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
     } catch {
       // exited
     }
@@ -217,6 +217,53 @@ function workerdPids(persistDir: string): number[] {
     .filter((fields) => fields.length >= 3);
   const groups = new Set(table.filter((fields) => fields.slice(3).includes(persistDir)).map((fields) => fields[1]));
   return table.filter((fields) => fields[2] === "workerd" && groups.has(fields[1])).map((fields) => Number(fields[0]));
+}
+
+const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+
+/**
+ * The real worker, bundled once and served by `wrangler dev --no-bundle` from
+ * that bundle: several engineers edit this tree at once, and a rebuild on
+ * their save would reset the isolate and cut a long export short.
+ */
+async function startFrozenWorker(persistDir: string, vars: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), "opencontact-bench-staff-"));
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(dir, "bundle")], {
+    env: WRANGLER_ENV,
+    stdio: "ignore",
+  });
+  const absolute = (path: string) => JSON.stringify(resolve(path));
+  const config = readFileSync("wrangler.toml", "utf8")
+    .replace(/^main = ".*"$/m, `main = ${absolute(join(dir, "bundle", "index.js"))}\nno_bundle = true`)
+    .replace(/^tsconfig = ".*"\n/m, "")
+    .replace(/^directory = ".*"$/m, `directory = ${absolute("dist/public")}`)
+    .replace(/^migrations_dir = ".*"$/m, `migrations_dir = ${absolute("migrations")}`);
+  writeFileSync(join(dir, "wrangler.toml"), config);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = ["wrangler", "dev", "-c", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port)];
+  args.push("--persist-to", persistDir);
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  const child = spawn("npx", args, { env: WRANGLER_ENV, stdio: "ignore", detached: true });
+  const stop = async () => {
+    if (child.exitCode !== null || !child.pid) return;
+    const exited = new Promise((done) => child.once("exit", done));
+    process.kill(-child.pid, "SIGTERM");
+    await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
+    if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/privacy.json`)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  await stop();
+  throw new Error("wrangler dev did not start within 60 s");
 }
 
 async function main() {
@@ -248,14 +295,13 @@ async function main() {
   for (const [name, , filter] of FILTERS) {
     row(`first page: ${name}`, "SQLite", await timed(() => all(searchEventsSql(filter, 51)), Math.ceil(RUNS / 4)));
   }
-  const statsQuery = { sql: DAILY_STATS_SQL, params: [`${day(89)}T00:00:00.000Z`, new Date(NOW + DAY).toISOString()] };
+  const statsQuery = { sql: DAILY_STATS_SQL, params: [day(89), day(-1)] };
   row("90-day statistics", "SQLite", await timed(() => all(statsQuery), 30));
   engine.close();
 
   // 2. The whole request through the real worker.
-  const server = await startWorker({
-    persistDir,
-    vars: { STAFF_TOKENS: JSON.stringify({ bench: createHash("sha256").update(TOKEN).digest("hex") }) },
+  const server = await startFrozenWorker(persistDir, {
+    STAFF_TOKENS: JSON.stringify({ bench: createHash("sha256").update(TOKEN).digest("hex") }),
   });
   const ours = workerdPids(persistDir);
   const get = async (path: string) => {
