@@ -19,7 +19,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import autocannon, { type Result } from "autocannon";
@@ -155,6 +155,7 @@ export async function main(argv: string[]): Promise<void> {
   let summaries: RouteSummary[];
   let load: Result | undefined;
   const started = new Date();
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     const { revision } = (await (await fetch(`${server.url}/privacy.json`)).json()) as { revision: string };
     console.log(`wrangler dev on ${server.url}; revision ${revision}`);
@@ -261,7 +262,7 @@ export async function main(argv: string[]): Promise<void> {
     `\nconsent_events with its indexes: ${fmt(databaseBytes / 2 ** 20, 1)} MiB for ${fmt(rowIds.size)} rows, ${fmt(bytesPerRow)} bytes a row.`,
   );
   console.log(
-    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}; started ${started.toISOString()}`,
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}; started ${started.toISOString()}; load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (2 cores: above 2, other work competed)`,
   );
   const ok = createdMissing === 0 && rowsUnexplained === 0 && noopRows === 0 && fiveXx === 0;
   console.log(

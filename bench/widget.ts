@@ -17,7 +17,7 @@
  * as a ratio to vanilla-cookieconsent.
  */
 import { createServer, type Server } from "node:http";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { Browser } from "playwright-core";
 import { CHROMIUM, launchBrowser } from "../test/e2e/browser.ts";
@@ -188,6 +188,7 @@ export async function main(argv: string[]): Promise<void> {
   const { server, origin } = await startServer(assets);
   const browser = await launchBrowser();
   const started = new Date();
+  const loadBefore = loadavg()[0] ?? 0;
   const browserVersion = browser.version();
   const samples = new Map<string, Sample[]>();
   const key = (contender: Contender, throttle: number) => `${contender}@${throttle}`;
@@ -279,6 +280,6 @@ export async function main(argv: string[]): Promise<void> {
   );
   if (failures.length) console.log(`\nBanner never visible in some runs: ${failures.join(", ")}`);
   console.log(
-    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${browserVersion} (${CHROMIUM}, headless); Node ${process.version}; started ${started.toISOString()}`,
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${browserVersion} (${CHROMIUM}, headless); Node ${process.version}; started ${started.toISOString()}; load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (2 cores: above 2, other work competed)`,
   );
 }
