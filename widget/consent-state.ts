@@ -27,10 +27,6 @@ export interface ConsentRecord {
 /** What the visitor pressed. */
 export type ChoiceAction = "accept_all" | "reject_all" | "custom";
 
-/** RFC 9562 UUID v4 as the widget writes it: lower-case hex. */
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const REVISION = /^[0-9a-f]{16}$/;
-
 /**
  * FNV-1a (32 bit) of the cookie body. Not a secret: it only turns a cookie
  * corrupted in transit or edited by hand into "no consent".
@@ -59,26 +55,16 @@ export function encodeRecord(record: ConsentRecord): string {
   return `${body}.${checksum(body)}`;
 }
 
+/** The whole cookie value: format 1 (COOKIE_FORMAT), UUID v4 (lower case), revision, time, category bits, checksum. */
+const COOKIE_VALUE =
+  /^1\.([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.([0-9a-f]{16})\.([0-9a-z]{1,8})\.([0-7])\.([0-9a-z]+)$/;
+
 /** Reads a cookie value; anything malformed, forged or from another format version is `null`. */
 export function decodeRecord(value: string | undefined, now: number): ConsentRecord | null {
-  if (!value || value.length > 200) return null;
-  const parts = value.split(".");
-  const [format, consentId, revision, seconds, bits, sum] = parts;
-  if (
-    parts.length !== 6 ||
-    format !== COOKIE_FORMAT ||
-    !consentId ||
-    !UUID_V4.test(consentId) ||
-    !revision ||
-    !REVISION.test(revision) ||
-    !seconds ||
-    !/^[0-9a-z]{1,8}$/.test(seconds) ||
-    !bits ||
-    !/^[0-7]$/.test(bits) ||
-    sum !== checksum(parts.slice(0, 5).join("."))
-  ) {
-    return null;
-  }
+  const match = COOKIE_VALUE.exec(value ?? "");
+  if (!match) return null;
+  const [, consentId = "", revision = "", seconds = "", bits, sum = ""] = match;
+  if (sum !== checksum(match[0].slice(0, -sum.length - 1))) return null;
   const time = Number.parseInt(seconds, 36) * 1000;
   // A choice from the future is forged or written by a broken clock.
   if (time > now + DAY_MS) return null;

@@ -95,11 +95,7 @@ export function createController(options: ControllerOptions): Controller {
   }
 
   function announce(change: ConsentChange) {
-    try {
-      document.dispatchEvent(new CustomEvent(CONSENT_EVENT, { detail: change }));
-    } catch {
-      // An old browser without CustomEvent still gets the listeners below.
-    }
+    document.dispatchEvent(new CustomEvent(CONSENT_EVENT, { detail: change }));
     for (const listener of listeners) {
       try {
         listener(change);

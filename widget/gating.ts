@@ -89,17 +89,9 @@ export function createGate(root: Document = document): Gate {
     return queue;
   }
 
-  // Tags added after start (tag managers, client-side rendering) are gated the same way.
-  const observer = new MutationObserver((mutations) => {
-    for (const mutation of mutations) {
-      for (const node of Array.from(mutation.addedNodes)) {
-        if (node instanceof Element && (node.matches(GATED_SELECTOR) || node.querySelector(GATED_SELECTOR))) {
-          void run();
-          return;
-        }
-      }
-    }
-  });
+  // Tags added after start (tag managers, client-side rendering) are gated the same way. Our own
+  // replacements trigger it too; they no longer match, so that second pass finds nothing to do.
+  const observer = new MutationObserver(() => void run());
   observer.observe(root.documentElement, { childList: true, subtree: true });
 
   return {

@@ -48,7 +48,7 @@ function boot(script: Element | null): void {
     try {
       mount(controller, config);
     } catch (error) {
-      console.error("OpenContact Consent could not show its banner", error);
+      console.error(error);
     }
   };
   if (document.body) show();
@@ -58,5 +58,5 @@ function boot(script: Element | null): void {
 try {
   boot(document.currentScript);
 } catch (error) {
-  console.error("OpenContact Consent could not start", error);
+  console.error(error);
 }

@@ -18,11 +18,15 @@ function secure(): string {
   return location.protocol === "https:" ? "; Secure" : "";
 }
 
-function cookieString(): string {
+/** `document.cookie` as name/value pairs; a browser that blocks cookies has none. */
+function jar(): string[][] {
   try {
-    return document.cookie;
+    return document.cookie.split(/; */).map((pair) => {
+      const index = pair.indexOf("=");
+      return [pair.slice(0, index), pair.slice(index + 1)];
+    });
   } catch {
-    return "";
+    return [];
   }
 }
 
@@ -35,19 +39,8 @@ function setCookie(value: string): void {
   }
 }
 
-export function cookieNames(): string[] {
-  return cookieString()
-    .split(";")
-    .map((part) => part.split("=")[0]?.trim() ?? "")
-    .filter(Boolean);
-}
-
 export function readCookie(name: string): string | undefined {
-  for (const part of cookieString().split(";")) {
-    const index = part.indexOf("=");
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
+  return jar().find((pair) => pair[0] === name)?.[1];
 }
 
 /** RFC 6265bis: `SameSite=Lax` keeps the cookie first-party; `Secure` whenever the page is https. */
@@ -67,9 +60,10 @@ function domainsToClear(cookieDomain: string | undefined): (string | null)[] {
   return domains;
 }
 
+/** RFC 6265 §5.2.2: a Max-Age of zero or less expires the cookie at once. */
 function expire(name: string, cookieDomain: string | undefined): void {
   for (const domain of domainsToClear(cookieDomain)) {
-    setCookie(`${name}=; Path=/; Max-Age=0${domain ? `; Domain=${domain}` : ""}${secure()}`);
+    setCookie(`${name}=; Path=/; Max-Age=-1${domain ? `; Domain=${domain}` : ""}${secure()}`);
   }
 }
 
@@ -88,9 +82,9 @@ export function cookiePatternMatches(pattern: string, name: string): boolean {
  * registrable domain). Returns the names it deleted.
  */
 export function deleteCookies(patterns: readonly string[], cookieDomain: string | undefined): string[] {
-  const deleted = cookieNames().filter(
-    (name) => name !== CONSENT_COOKIE && patterns.some((pattern) => cookiePatternMatches(pattern, name)),
-  );
+  const deleted = jar()
+    .map((pair) => pair[0] as string)
+    .filter((name) => name !== CONSENT_COOKIE && patterns.some((pattern) => cookiePatternMatches(pattern, name)));
   for (const name of deleted) expire(name, cookieDomain);
   return deleted;
 }

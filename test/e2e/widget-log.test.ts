@@ -1,8 +1,7 @@
 /**
- * The consent log from the browser's side, against real workers: a choice
- * reaches D1 with the right fields; a failed post waits in the outbox and
- * lands exactly once after recovery; a changed revision or an expired or
- * corrupt cookie brings the banner back.
+ * The consent log from the browser's side: a choice reaches D1 with the
+ * right fields (GPC included); a changed revision or an expired or corrupt
+ * cookie brings the banner back. Delivery failures: widget-outbox.test.ts.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -10,7 +9,7 @@ import { REVISION, WIDGET_VERSION } from "../../shared/generated/build-info.ts";
 import { encodeRecord } from "../../widget/consent-state.ts";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
 import { visit } from "./widget-helpers.ts";
-import { queryD1, startWorker } from "./worker-server.ts";
+import { queryD1 } from "./worker-server.ts";
 
 interface Row {
   event_id: string;
@@ -37,10 +36,6 @@ async function consentId(page: Page): Promise<string> {
   const id = await page.evaluate(() => window.OpenContactConsent?.get()?.consentId);
   if (!id) throw new Error("no consent stored");
   return id;
-}
-
-async function outboxSize(page: Page): Promise<number> {
-  return page.evaluate(() => JSON.parse(localStorage.getItem("opencontact-consent:outbox") ?? "[]").length);
 }
 
 async function waitForEmptyOutbox(page: Page): Promise<void> {
@@ -86,60 +81,19 @@ describe.skipIf(!CHROMIUM)("widget delivery to the consent log", () => {
     await context.close();
   });
 
-  it("keeps a choice refused with 503 in the outbox and delivers it exactly once", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
-    let refused = 0;
-    await page.route("**/api/consent", async (route) => {
-      if (refused < 2) {
-        refused++;
-        await route.fulfill({ status: 503, headers: { "Retry-After": "1" }, body: "{}" });
-      } else {
-        await route.continue();
-      }
-    });
-    await page.getByRole("button", { name: "Reject all" }).click();
-    await page.waitForFunction(() => localStorage.getItem("opencontact-consent:outbox"));
-    expect(await outboxSize(page)).toBe(1);
-    // The visitor sees no error: the banner is simply gone.
-    expect(await page.getByRole("region", { name: "Cookie choices" }).count()).toBe(0);
+  it("records the Global Privacy Control signal, says it was honoured and never preselects targeting", async () => {
+    const { context, page } = await visit(browser, "");
+    await page.addInitScript(() => Object.defineProperty(navigator, "globalPrivacyControl", { value: true }));
+    await page.goto(`${base()}/`);
+    await page.getByRole("button", { name: "Manage preferences" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cookie preferences" });
+    expect(await dialog.textContent()).toContain("Global Privacy Control");
+    expect(await page.getByRole("switch", { name: "Targeting cookies" }).getAttribute("aria-checked")).toBe("false");
+    await dialog.getByRole("button", { name: "Accept all" }).click();
     await waitForEmptyOutbox(page);
-    expect(refused).toBe(2);
-    await page.reload();
-    await page.waitForLoadState("networkidle");
-    const found = rows(inject("persistDir"), await consentId(page));
-    expect(found.map((row) => row.method)).toEqual(["reject_all"]);
+    const [row] = rows(inject("persistDir"), await consentId(page));
+    expect(row).toMatchObject({ method: "accept_all", gpc: 1 });
     await context.close();
-  });
-
-  it("with the worker down, keeps the choice and lands it exactly once after the worker is back", async () => {
-    let worker = await startWorker();
-    const { port, persistDir, url } = worker;
-    const { context, page } = await visit(browser, `${url}/`);
-    try {
-      await page.getByRole("region", { name: "Cookie choices" }).waitFor();
-      await worker.stop();
-      await page.getByRole("button", { name: "Accept all" }).click();
-      await page.waitForFunction(() => localStorage.getItem("opencontact-consent:outbox"));
-      const id = await consentId(page);
-      // A second choice while offline waits too (same consent id, its own event id).
-      await page.evaluate(() =>
-        window.OpenContactConsent?.set({ analytics: true, functionality: true, targeting: true }),
-      );
-      expect(await outboxSize(page)).toBe(2);
-
-      worker = await startWorker({ port, persistDir });
-      await page.evaluate(() => window.dispatchEvent(new Event("online")));
-      await waitForEmptyOutbox(page);
-      // Reloading retries nothing more: each event is in the log exactly once.
-      await page.reload();
-      await page.waitForLoadState("networkidle");
-      const found = rows(persistDir, id);
-      expect(found.map((row) => row.method)).toEqual(["accept_all", "custom"]);
-      expect(new Set(found.map((row) => row.event_id)).size).toBe(2);
-    } finally {
-      await context.close();
-      await worker.stop();
-    }
   });
 
   it("asks again when the privacy revision changed, reusing the consent id", async () => {

@@ -14,7 +14,7 @@ export function clearCookies(): void {
   for (const part of document.cookie.split(";")) {
     const name = part.split("=")[0]?.trim();
     // biome-ignore lint/suspicious/noDocumentCookie: tests set cookies as a page's own scripts do
-    if (name) document.cookie = `${name}=; Path=/; Max-Age=0`;
+    if (name) document.cookie = `${name}=; Path=/; Max-Age=-1`;
   }
 }
 

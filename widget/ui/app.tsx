@@ -3,7 +3,6 @@
  * The widget's UI root: renders what the controller says (banner, re-open
  * button, preferences dialog) and sends every press back to it.
  */
-import { Component } from "preact";
 import type { WidgetConfig } from "../config.ts";
 import type { Controller } from "../controller.ts";
 import { Banner } from "./banner.tsx";
@@ -23,55 +22,44 @@ function CookieIcon() {
   );
 }
 
-export class App extends Component<AppProps> {
-  private unsubscribe: (() => void) | undefined;
-
-  override componentDidMount() {
-    this.unsubscribe = this.props.controller.subscribe(() => this.forceUpdate());
-  }
-
-  override componentWillUnmount() {
-    this.unsubscribe?.();
-  }
-
-  render({ controller, config }: AppProps) {
-    const view = controller.view();
-    const { messages, categories } = config.texts;
-    return (
-      <div class="root" lang={config.language}>
-        {view.banner && (
-          <Banner
-            messages={messages}
-            privacyUrl={config.privacyUrl}
-            onAcceptAll={() => void controller.api.acceptAll()}
-            onRejectAll={() => void controller.api.rejectAll()}
-            onManage={controller.showPreferences}
-          />
-        )}
-        {!view.banner && config.floatingButton && (
-          <button
-            type="button"
-            class="reopen"
-            aria-label={messages.reopen}
-            aria-haspopup="dialog"
-            onClick={controller.showPreferences}
-          >
-            <CookieIcon />
-          </button>
-        )}
-        {view.preferences && (
-          <Preferences
-            messages={messages}
-            categories={categories}
-            privacyUrl={config.privacyUrl}
-            language={config.language}
-            consent={view.consent}
-            gpc={view.gpc}
-            onChoose={(action, choices) => void controller.choose(action, choices)}
-            onClose={controller.closePreferences}
-          />
-        )}
-      </div>
-    );
-  }
+/** Rendered again by mount() whenever the controller changes. */
+export function App({ controller, config }: AppProps) {
+  const view = controller.view();
+  const { messages, categories } = config.texts;
+  return (
+    <div class="root" lang={config.language}>
+      {view.banner && (
+        <Banner
+          messages={messages}
+          privacyUrl={config.privacyUrl}
+          onAcceptAll={() => void controller.api.acceptAll()}
+          onRejectAll={() => void controller.api.rejectAll()}
+          onManage={controller.showPreferences}
+        />
+      )}
+      {!view.banner && config.floatingButton && (
+        <button
+          type="button"
+          class="reopen"
+          aria-label={messages.reopen}
+          aria-haspopup="dialog"
+          onClick={controller.showPreferences}
+        >
+          <CookieIcon />
+        </button>
+      )}
+      {view.preferences && (
+        <Preferences
+          messages={messages}
+          categories={categories}
+          privacyUrl={config.privacyUrl}
+          language={config.language}
+          consent={view.consent}
+          gpc={view.gpc}
+          onChoose={(action, choices) => void controller.choose(action, choices)}
+          onClose={controller.closePreferences}
+        />
+      )}
+    </div>
+  );
 }

@@ -24,6 +24,8 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     // No constructable stylesheets (very old browsers): unstyled, but every control still works.
   }
   document.body.prepend(host);
-  render(<App controller={controller} config={config} />, shadow);
+  const draw = () => render(<App controller={controller} config={config} />, shadow);
+  controller.subscribe(draw);
+  draw();
   return host;
 }

@@ -4,6 +4,7 @@ import { REVISION } from "../../../shared/generated/build-info.ts";
 import { DEFAULT_MESSAGES } from "../../../shared/messages.ts";
 import { decodeRecord } from "../../../widget/consent-state.ts";
 import { CONSENT_COOKIE, readCookie } from "../../../widget/storage.ts";
+import { resolveTexts, textsHash } from "../../../widget/texts.ts";
 import { mountWidget, resetPage, settle } from "../helpers.ts";
 
 const ui = (shadow: ShadowRoot) => within(shadow as unknown as HTMLElement);
@@ -96,5 +97,16 @@ describe("banner", () => {
     expect(ui(second.shadow).queryByRole("region")).toBeNull();
     expect(second.controller.api.get()?.consentId).toBe(first.sent[0]?.consentId);
     expect(second.applied).toEqual([{ analytics: true, functionality: true, targeting: true }]);
+  });
+
+  it("shows the site's own texts and posts the hash of exactly those texts", async () => {
+    const texts = resolveTexts({ messages: { acceptAll: "Accept everything", bannerTitle: "Cookies here" } });
+    const mounted = mountWidget({ texts, language: "en-US" });
+    expect(ui(mounted.shadow).getByRole("heading", { name: "Cookies here" })).toBeTruthy();
+    expect(mounted.host.shadowRoot?.querySelector("[lang]")?.getAttribute("lang")).toBe("en-US");
+    fireEvent.click(ui(mounted.shadow).getByRole("button", { name: "Accept everything" }));
+    await settle();
+    expect(mounted.sent[0]?.textsHash).toBe(await textsHash(texts));
+    expect(mounted.sent[0]?.language).toBe("en-US");
   });
 });
