@@ -318,26 +318,30 @@ async function main() {
       row(`first page: ${name}`, "HTTP", await timed(() => get(`/api/staff/events?${query}`), Math.ceil(RUNS / 4)));
     row("90-day statistics", "HTTP", await timed(() => get(`/api/staff/stats?from=${day(89)}&to=${day(0)}`), 30));
 
-    // 3. Export every row as CSV, streaming, sampling workerd's memory meanwhile.
-    const baseline = rssKb(ours);
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssKb(ours));
-    }, 100);
-    started = performance.now();
-    const response = await fetch(`${server.url}/api/staff/events.csv`, { headers: { Authorization: AUTH } });
-    let bytes = 0;
-    let lines = 0;
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      for (const byte of chunk) if (byte === 10) lines++;
+    // 3. Export every row as CSV, streaming, sampling workerd's memory meanwhile. Twice: the
+    // first run also fills SQLite's page cache (local D1 lives in the same workerd process).
+    for (const pass of ["first", "second"]) {
+      const baseline = rssKb(ours);
+      let peak = baseline;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssKb(ours));
+      }, 100);
+      started = performance.now();
+      const response = await fetch(`${server.url}/api/staff/events.csv`, { headers: { Authorization: AUTH } });
+      let bytes = 0;
+      let lines = 0;
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        for (const byte of chunk) if (byte === 10) lines++;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      results.push(
+        "",
+        `CSV export of all rows (${pass} run): ${(lines - 1).toLocaleString("en-GB")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s; workerd resident memory ${(baseline / 1024).toFixed(0)} MB before, peak ${(peak / 1024).toFixed(0)} MB during (${ours.length} workerd process${ours.length === 1 ? "" : "es"}).`,
+      );
+      console.log(results.at(-1));
     }
-    const seconds = (performance.now() - started) / 1000;
-    clearInterval(sampler);
-    results.push(
-      "",
-      `CSV export of all rows: ${(lines - 1).toLocaleString("en-GB")} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s; workerd resident memory ${(baseline / 1024).toFixed(0)} MB before, peak ${(peak / 1024).toFixed(0)} MB during (${ours.length} workerd process${ours.length === 1 ? "" : "es"}).`,
-    );
   } finally {
     await server.stop();
     rmSync(persistDir, { recursive: true, force: true });
