@@ -33,7 +33,9 @@ describe.skipIf(!CHROMIUM)("widget under a strict CSP in Chromium", () => {
         response.writeHead(200, { "Content-Type": "text/css" });
         // Host CSS aimed at the elements the widget uses must not reach into it.
         response.end(
-          "html{font-size:8px} section,div,p,h2,button,dialog,a{display:none!important;font-size:40px!important;color:red!important;background:red!important}",
+          "html{font-size:8px} section,div,p,h2,button,dialog,a{display:none!important;font-size:40px!important;color:red!important;background:red!important}" +
+            // ...while the documented custom properties do theme it.
+            ":root{--occ-accent:#006400}",
         );
         return;
       }
@@ -69,6 +71,15 @@ describe.skipIf(!CHROMIUM)("widget under a strict CSP in Chromium", () => {
       expect(await accept.isVisible()).toBe(true);
       expect(await accept.evaluate((element) => getComputedStyle(element).fontSize)).toBe("15px");
       expect(await accept.evaluate((element) => getComputedStyle(element).color)).not.toBe("rgb(255, 0, 0)");
+      expect(await accept.evaluate((element) => getComputedStyle(element).backgroundColor)).toBe("rgb(0, 100, 0)");
+      // Reject all is exactly as prominent as Accept all: same size, colours and weight (ICO; CNIL 2020-092).
+      const look = (name: string) =>
+        page.getByRole("button", { name }).evaluate((element) => {
+          const style = getComputedStyle(element);
+          const box = element.getBoundingClientRect();
+          return [box.width, box.height, style.backgroundColor, style.color, style.fontWeight, style.fontSize];
+        });
+      expect(await look("Reject all")).toEqual(await look("Accept all"));
       // No <style> element and no style attribute anywhere, the widget's shadow root included.
       expect(
         await page.evaluate(() => {

@@ -78,6 +78,11 @@ describe.skipIf(!CHROMIUM)("widget delivery to the consent log", () => {
       widget_version: WIDGET_VERSION,
     });
     expect(row?.event_id).toMatch(/^[0-9a-f-]{36}$/);
+    // The choice itself: one first-party cookie, SameSite=Lax, under 300 bytes, kept for 182 days.
+    const [cookie] = (await context.cookies()).filter((entry) => entry.name === "opencontact_consent");
+    expect(cookie).toMatchObject({ sameSite: "Lax", secure: false, httpOnly: false, path: "/" });
+    expect(`${cookie?.name}=${cookie?.value}`.length).toBeLessThan(300);
+    expect(((cookie?.expires ?? 0) * 1000 - Date.now()) / DAY).toBeCloseTo(182, 0);
     await context.close();
   });
 
