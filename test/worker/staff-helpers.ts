@@ -76,7 +76,7 @@ export function newEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEv
 export async function seed(events: NewConsentEvent[]): Promise<void> {
   const statements = [recordCurrentRevision(env.DB, "2026-01-01T00:00:00.000Z")];
   for (const event of events) statements.push(insertEventStatement(env.DB, event));
-  for (let i = 0; i < statements.length; i += 50) await env.DB.batch(statements.slice(i, i + 50));
+  for (let i = 0; i < statements.length; i += 500) await env.DB.batch(statements.slice(i, i + 500));
 }
 
 export async function auditRows(): Promise<
