@@ -1,7 +1,8 @@
 /**
  * The widget under strict Content Security Policies in Chromium: the issue's
- * policy on a site of another origin that pins the versioned script with SRI
- * and carries hostile CSS, and the demo page's own policy; zero violations.
+ * policy on a site of another origin that pins the versioned script with SRI,
+ * carries hostile CSS and a nonced inline gated snippet, and the demo page's
+ * own policy; zero violations.
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -11,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
 import { visit } from "./widget-helpers.ts";
 import { freePort, queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
+
+const NONCE = "c3RyaWN0LWNzcC10ZXN0";
 
 describe.skipIf(!CHROMIUM)("widget under a strict CSP in Chromium", () => {
   let browser: Browser;
@@ -41,13 +44,16 @@ describe.skipIf(!CHROMIUM)("widget under a strict CSP in Chromium", () => {
       }
       response.writeHead(200, {
         "Content-Type": "text/html; charset=utf-8",
-        // The issue's policy; style-src also names the site, for its own (hostile) stylesheet.
-        "Content-Security-Policy": `default-src 'none'; script-src ${widgetOrigin}; style-src ${widgetOrigin} ${siteOrigin}; connect-src ${widgetOrigin}`,
+        // The issue's policy, plus a nonce for the site's own inline gated snippet and the site's own
+        // (hostile) stylesheet.
+        "Content-Security-Policy": `default-src 'none'; script-src ${widgetOrigin} 'nonce-${NONCE}'; style-src ${widgetOrigin} ${siteOrigin}; connect-src ${widgetOrigin}`,
       });
       response.end(`<!doctype html><html lang="en-GB"><head><title>Strict</title>
         <link rel="stylesheet" href="/hostile.css">
         <script src="${widgetOrigin}${release.path}" integrity="${release.integrity}" crossorigin="anonymous" defer></script>
-        </head><body><main><h1>A strict site</h1><p>Content.</p></main></body></html>`);
+        </head><body><main><h1>A strict site</h1><p>Content.</p></main>
+        <script type="text/plain" data-category="analytics" nonce="${NONCE}">window.nonceRan = true;</script>
+        </body></html>`);
     });
     await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
     const sitePort = (site.address() as AddressInfo).port;
@@ -88,7 +94,10 @@ describe.skipIf(!CHROMIUM)("widget under a strict CSP in Chromium", () => {
         }),
       ).toEqual([0, 0]);
 
+      expect(await page.evaluate(() => (window as unknown as { nonceRan?: boolean }).nonceRan)).toBeUndefined();
       await accept.click();
+      // The gated inline snippet kept its nonce, so the policy lets it run.
+      await page.waitForFunction(() => (window as unknown as { nonceRan?: boolean }).nonceRan === true);
       await page.waitForFunction(() => !localStorage.getItem("opencontact-consent:outbox"));
       const id = await page.evaluate(() => window.OpenContactConsent?.get()?.consentId);
       const [row] = queryD1<{ page_url: string; method: string }>(
