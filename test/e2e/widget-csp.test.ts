@@ -4,6 +4,7 @@
  * carries hostile CSS and a nonced inline gated snippet, and the demo page's
  * own policy; zero violations.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -114,6 +115,23 @@ describe.skipIf(!CHROMIUM)("widget under a strict CSP in Chromium", () => {
     } finally {
       await context.close();
     }
+  });
+
+  it("serves /consent.js with a short cache and the pinned copy immutable, matching its published SRI hash", async () => {
+    const release = JSON.parse(readFileSync("dist/public/consent-release.json", "utf8")) as {
+      path: string;
+      integrity: string;
+    };
+    const current = await fetch(`${base()}/consent.js`);
+    expect(current.headers.get("Cache-Control")).toMatch(/max-age=300\b/);
+    expect(current.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    const pinned = await fetch(`${base()}${release.path}`);
+    expect(pinned.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+    const body = new Uint8Array(await pinned.arrayBuffer());
+    expect(`sha384-${createHash("sha384").update(body).digest("base64")}`).toBe(release.integrity);
+    expect(Buffer.from(body).equals(Buffer.from(await current.arrayBuffer()))).toBe(true);
+    const published = await fetch(`${base()}/consent-release.json`);
+    expect(await published.json()).toMatchObject({ path: release.path, integrity: release.integrity });
   });
 
   it("the demo page under its own CSP has zero violations through a whole visit", async () => {
