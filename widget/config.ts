@@ -43,7 +43,7 @@ const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 /** The tag that loaded the widget: `currentScript` while it runs, else a tag whose src ends in consent.js. */
 export function findOwnScript(current: Element | null): HTMLScriptElement | null {
   if (current instanceof HTMLScriptElement) return current;
-  return document.querySelector<HTMLScriptElement>('script[src$="/consent.js"],script[src$="consent.js"]');
+  return document.querySelector<HTMLScriptElement>('script[src$="consent.js"]');
 }
 
 function originOf(url: string | null | undefined, fallback: string): string {
