@@ -21,7 +21,7 @@ import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { freePort, newPersistDir } from "../test/e2e/worker-server.ts";
-import { DAILY_STATS_SQL, type EventFilter, searchEventsSql } from "../worker/db/consent-events.ts";
+import { DAILY_STATS_SQL, type EventFilter, searchEventsSql } from "../worker/db/staff-queries.ts";
 import { STATEMENT } from "../worker/generated/privacy-statement.ts";
 
 const { values } = parseArgs({

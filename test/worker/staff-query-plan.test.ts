@@ -7,7 +7,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DAILY_STATS_SQL, type EventFilter, searchEventsSql } from "../../worker/db/consent-events.ts";
+import { DAILY_STATS_SQL, type EventFilter, searchEventsSql } from "../../worker/db/staff-queries.ts";
 
 async function plan(sql: string, params: unknown[]): Promise<string[]> {
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
