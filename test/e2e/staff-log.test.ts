@@ -154,7 +154,7 @@ describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
 
     expect(scriptRan).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it("serves every staff page accessibly on a laptop screen, with no CSP violations", async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
@@ -189,5 +189,5 @@ describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
     }
     expect(violations).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });
