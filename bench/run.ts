@@ -3,7 +3,7 @@
  * installs the bench package's own dependencies when they are missing or
  * stale (`npm ci --prefix bench`), builds what the bench needs, then runs it.
  * The peers and the load generator live in bench/package.json so the
- * product's `npm ci` stays lean.
+ * product's `npm ci` stays lean; none of them needs an install script.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -42,7 +42,7 @@ if (!name || !(name in BENCHES)) {
   console.error(`usage: node bench/run.ts <${Object.keys(BENCHES).join("|")}> [options]`);
   process.exit(2);
 }
-if (!benchDepsCurrent()) run("npm", ["ci", "--prefix", "bench", "--no-audit", "--no-fund"]);
+if (!benchDepsCurrent()) run("npm", ["ci", "--prefix", "bench", "--no-audit", "--no-fund", "--ignore-scripts"]);
 // Both benches need the widget bundle and the generated statement the worker serves.
 run("npm", ["run", "build"]);
 const bench = (await import(BENCHES[name])) as { main(argv: string[]): Promise<void> };
