@@ -2,12 +2,13 @@
  * @module
  * Delivers consent events to the log so that none is lost. Each event goes
  * into a small localStorage outbox first, then is posted with
- * `fetch(..., { keepalive: true })` so it survives navigation. A network
- * error, 5xx or 429 keeps it in the outbox for a retry with backoff (later on
- * this page, on the next page load, on the `online` event); the worker is
- * idempotent on `eventId`, so a repeat is harmless. Any other 4xx means the
- * event can never be accepted: it is dropped with a console warning. The
- * visitor never sees any of this.
+ * `fetch(..., { keepalive: true })` so it survives navigation, in the order
+ * the choices were made. A network error, 5xx or 429 keeps it in the outbox
+ * for a retry with backoff (later on this page, at the next choice, on the
+ * next page load, on the `online` event); the worker is idempotent on
+ * `eventId`, so a repeat is harmless. Any other 4xx means the event can never
+ * be accepted: it is dropped with a console warning. The visitor never sees
+ * any of this.
  */
 import type { ConsentEvent } from "../shared/consent-schema.ts";
 
@@ -91,8 +92,14 @@ export function createLogClient(options: LogClientOptions): LogClient {
     }
   }
 
-  async function attempt(entries: OutboxEntry[]): Promise<void> {
-    for (const { event } of entries) {
+  /**
+   * Delivers the outbox strictly in order and stops at the first event that
+   * must wait: the log has no client clock, so a later choice must never
+   * land before an earlier one (the last row is the visitor's current choice).
+   */
+  async function attempt(all: boolean): Promise<void> {
+    for (let head = load()[0]; head && (all || head.due <= Date.now()); head = load()[0]) {
+      const { event } = head;
       const wait = await post(event);
       // Re-read before writing, so entries added meanwhile (another choice, another tab) survive.
       const next: OutboxEntry[] = [];
@@ -105,15 +112,16 @@ export function createLogClient(options: LogClientOptions): LogClient {
         }
       }
       save(next);
+      if (wait >= 0) return;
     }
   }
 
   function run(all: boolean): Promise<void> {
-    running ??= attempt(load().filter((entry) => all || entry.due <= Date.now())).finally(() => {
+    running ??= attempt(all).finally(() => {
       running = null;
       clearTimeout(timer);
-      const due = Math.min(...load().map((entry) => entry.due));
-      if (due < Number.POSITIVE_INFINITY) timer = setTimeout(() => void run(false), due - Date.now());
+      const head = load()[0];
+      if (head) timer = setTimeout(() => void run(false), head.due - Date.now());
     });
     return running;
   }
@@ -122,7 +130,8 @@ export function createLogClient(options: LogClientOptions): LogClient {
     async send(event) {
       save([...load(), { event, attempts: 0, due: 0 }]);
       await running;
-      await run(false);
+      // A new choice is a good moment to retry whatever waits before it.
+      await run(true);
     },
     flush: () => run(true),
   };

@@ -89,6 +89,25 @@ describe("log client", () => {
     expect(outbox()).toEqual([]);
   });
 
+  it("delivers strictly in the order of the choices: a later choice never lands first", async () => {
+    let up = false;
+    const posted: string[] = [];
+    const fetch = vi.fn(async (_url: string, init: RequestInit) => {
+      posted.push(JSON.parse(init.body as string).eventId);
+      if (!up) throw new TypeError("offline");
+      return new Response("{}", { status: 201 });
+    });
+    const client = createLogClient({ endpoint: "/api/consent", fetch: fetch as unknown as typeof globalThis.fetch });
+    await client.send(event(1));
+    await client.send(event(2));
+    // The second choice retried the first and, since that failed, waited behind it.
+    expect(posted).toEqual([event(1).eventId, event(1).eventId]);
+    up = true;
+    await client.flush();
+    expect(posted.slice(2)).toEqual([event(1).eventId, event(2).eventId]);
+    expect(outbox()).toEqual([]);
+  });
+
   it("still works when localStorage is unavailable", async () => {
     const fetch = vi.fn(async () => new Response("{}", { status: 201 }));
     await createLogClient({ endpoint: "/api/consent", fetch, storage: null }).send(event(1));
