@@ -262,7 +262,7 @@ export async function main(argv: string[]): Promise<void> {
     `\nconsent_events with its indexes: ${fmt(databaseBytes / 2 ** 20, 1)} MiB for ${fmt(rowIds.size)} rows, ${fmt(bytesPerRow)} bytes a row.`,
   );
   console.log(
-    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}; started ${started.toISOString()}; load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (2 cores: above 2, other work competed)`,
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}; started ${started.toISOString()}; load average ${loadBefore.toFixed(1)} at the start (other work on the 2 cores), ${(loadavg()[0] ?? 0).toFixed(1)} at the end (this bench included)`,
   );
   const ok = createdMissing === 0 && rowsUnexplained === 0 && noopRows === 0 && fiveXx === 0;
   console.log(

@@ -280,6 +280,6 @@ export async function main(argv: string[]): Promise<void> {
   );
   if (failures.length) console.log(`\nBanner never visible in some runs: ${failures.join(", ")}`);
   console.log(
-    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${browserVersion} (${CHROMIUM}, headless); Node ${process.version}; started ${started.toISOString()}; load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (2 cores: above 2, other work competed)`,
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${browserVersion} (${CHROMIUM}, headless); Node ${process.version}; started ${started.toISOString()}; load average ${loadBefore.toFixed(1)} at the start (other work on the 2 cores), ${(loadavg()[0] ?? 0).toFixed(1)} at the end (this bench included)`,
   );
 }
