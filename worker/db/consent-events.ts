@@ -3,28 +3,12 @@
  * SQL for `consent_events`, the append-only consent log. Nothing here
  * updates or deletes a row; a change of mind is a new event.
  */
-import type { Choices } from "../../shared/categories.ts";
 import type { ConsentMethod } from "../../shared/consent-schema.ts";
+import type { StaffEvent } from "../../shared/staff-api.ts";
 import { DAILY_STATS_SQL, type EventCursor, type EventFilter, searchEventsSql } from "./staff-queries.ts";
 
-/** One stored event, as the worker and staff see it. */
-export interface ConsentEventRecord {
-  id: number;
-  eventId: string;
-  consentId: string;
-  receivedAt: string;
-  method: ConsentMethod;
-  choices: Choices;
-  revision: string;
-  textsHash: string | null;
-  pageUrl: string;
-  userAgent: string;
-  ipPrefix: string | null;
-  country: string | null;
-  language: string;
-  gpc: boolean;
-  widgetVersion: string;
-}
+/** One stored event, as the worker and staff see it (the wire type staff scripts get). */
+export type ConsentEventRecord = StaffEvent;
 
 export type NewConsentEvent = Omit<ConsentEventRecord, "id">;
 
