@@ -89,16 +89,25 @@ export function createGate(root: Document = document): Gate {
     return queue;
   }
 
-  // Tags added after start (tag managers, client-side rendering) are gated the same way. Our own
-  // replacements trigger it too; they no longer match, so that second pass finds nothing to do.
-  const observer = new MutationObserver(() => void run());
-  observer.observe(root.documentElement, { childList: true, subtree: true });
+  // Tags added after the first choice is applied (tag managers, client-side rendering) are gated
+  // the same way; before it nothing may run, and apply() scans the whole page anyway, so the
+  // observer starts with it. Our own replacements trigger it too; they no longer match, so that
+  // second pass finds nothing to do.
+  let observer: MutationObserver | null = null;
+  let stopped = false;
 
   return {
     apply(next) {
       choices = { ...next };
+      if (!observer && !stopped) {
+        observer = new MutationObserver(() => void run());
+        observer.observe(root.documentElement, { childList: true, subtree: true });
+      }
       return run();
     },
-    stop: () => observer.disconnect(),
+    stop() {
+      stopped = true;
+      observer?.disconnect();
+    },
   };
 }

@@ -15,6 +15,8 @@ import { createLogClient } from "./log-client.ts";
 import { mount } from "./ui/mount.tsx";
 
 const BOOTED = "__openContactConsentBooted";
+/** Longest wait for an idle moment before the start-up retry of the outbox runs anyway. */
+const IDLE_FLUSH_MS = 2000;
 
 function boot(script: Element | null): void {
   const page = window as Window & { [BOOTED]?: boolean };
@@ -32,9 +34,13 @@ function boot(script: Element | null): void {
     gate: createGate(),
   });
   page.OpenContactConsent = controller.api;
-  // Events a failed post left behind: retry now and whenever the browser is back online.
-  void logClient.flush();
-  addEventListener("online", () => void logClient.flush());
+  // Events a failed post left behind: retry once the page is idle (reading the outbox is a
+  // synchronous localStorage access, kept out of the task that shows the banner), and whenever
+  // the browser is back online.
+  const flush = () => void logClient.flush();
+  if (typeof requestIdleCallback === "function") requestIdleCallback(flush, { timeout: IDLE_FLUSH_MS });
+  else setTimeout(flush, 0);
+  addEventListener("online", flush);
   controller.start();
   // Any element with data-consent-open is a way back to the choices (GDPR Art. 7(3)).
   document.addEventListener("click", (event) => {

@@ -41,12 +41,16 @@ export interface LogClient {
 
 export function createLogClient(options: LogClientOptions): LogClient {
   let storage = options.storage;
-  if (storage === undefined) {
-    try {
-      storage = localStorage;
-    } catch {
-      storage = null;
+  /** localStorage on first use: its first access is a synchronous trip to the browser process. */
+  function outbox(): Storage | null {
+    if (storage === undefined) {
+      try {
+        storage = localStorage;
+      } catch {
+        storage = null;
+      }
     }
+    return storage;
   }
   // Used when localStorage is unavailable, so this page still retries.
   let memory: OutboxEntry[] = [];
@@ -55,7 +59,8 @@ export function createLogClient(options: LogClientOptions): LogClient {
 
   function load(): OutboxEntry[] {
     try {
-      const entries: unknown = storage ? JSON.parse(storage.getItem(OUTBOX_KEY) ?? "[]") : memory;
+      const store = outbox();
+      const entries: unknown = store ? JSON.parse(store.getItem(OUTBOX_KEY) ?? "[]") : memory;
       return Array.isArray(entries) ? entries.filter((entry) => entry?.event?.eventId) : [];
     } catch {
       return [];
@@ -65,8 +70,8 @@ export function createLogClient(options: LogClientOptions): LogClient {
   function save(entries: OutboxEntry[]): void {
     memory = entries.slice(-OUTBOX_LIMIT);
     try {
-      if (memory.length) storage?.setItem(OUTBOX_KEY, JSON.stringify(memory));
-      else storage?.removeItem(OUTBOX_KEY);
+      if (memory.length) outbox()?.setItem(OUTBOX_KEY, JSON.stringify(memory));
+      else outbox()?.removeItem(OUTBOX_KEY);
     } catch {
       // Storage full or blocked: the in-memory copy still retries on this page.
     }

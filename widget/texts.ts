@@ -22,11 +22,13 @@ export interface Texts {
   overridden: boolean;
 }
 
-function pick(override: unknown, fallback: string): string {
-  return typeof override === "string" && override.trim() ? override : fallback;
-}
-
 export function resolveTexts(overrides: TextOverrides | undefined): Texts {
+  let overridden = false;
+  const pick = (override: unknown, fallback: string): string => {
+    const text = typeof override === "string" && override.trim() ? override : fallback;
+    if (text !== fallback) overridden = true;
+    return text;
+  };
   const messages = {} as Messages;
   for (const key of Object.keys(DEFAULT_MESSAGES) as MessageKey[]) {
     messages[key] = pick(overrides?.messages?.[key], DEFAULT_MESSAGES[key]);
@@ -37,8 +39,6 @@ export function resolveTexts(overrides: TextOverrides | undefined): Texts {
     name: pick(overrides?.categories?.[id]?.name, name),
     description: pick(overrides?.categories?.[id]?.description, description),
   }));
-  const overridden =
-    JSON.stringify({ categories, messages }) !== JSON.stringify({ categories: CATEGORIES, messages: DEFAULT_MESSAGES });
   return { messages, categories, overridden };
 }
 
