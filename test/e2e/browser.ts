@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 const ARGS = [
   "--headless",
@@ -36,4 +37,23 @@ export const SKIP_MESSAGE =
 export function launchBrowser(): Promise<Browser> {
   if (!CHROMIUM) throw new Error(SKIP_MESSAGE);
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/**
+ * One browser for the enclosing describe block: launched before its tests,
+ * closed after them. Returns a getter, since the browser exists only once
+ * `beforeAll` has run.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("the browser is not launched yet: call it inside a test");
+    return browser;
+  };
 }

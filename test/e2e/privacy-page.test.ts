@@ -1,18 +1,11 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { describe, expect, inject, it } from "vitest";
+import { CHROMIUM, useBrowser } from "./browser.ts";
 
 describe.skipIf(!CHROMIUM)("privacy statement in Chromium", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("shows the statement under its strict CSP with no violations, readable on a phone", async () => {
-    const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    const page = await browser().newPage({ viewport: { width: 320, height: 640 } });
     const violations: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());

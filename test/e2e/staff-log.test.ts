@@ -7,32 +7,15 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axe } from "./axe.ts";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
 import { queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
 
 const TOKEN_NAME = "e2e";
 const TOKEN = "e2e-staff-token-that-is-long-enough";
 const DIGEST = createHash("sha256").update(TOKEN).digest("hex");
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-interface AxeResult {
-  violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[];
-}
-
-async function axe(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(
-    () => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run() as Promise<AxeResult>,
-  );
-  return result.violations.map(
-    (violation) => `${violation.id} (${violation.impact}): ${JSON.stringify(violation.nodes.map((n) => n.target))}`,
-  );
-}
-
 async function signIn(page: Page, base: string) {
   await page.goto(`${base}/staff`);
   await page.getByLabel("Token name").fill(TOKEN_NAME);

@@ -3,29 +3,12 @@
  * with zero violations (light and dark), small screens and 200% zoom, no
  * layout shift, reduced motion.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CHROMIUM, launchBrowser } from "./browser.ts";
+
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { axe } from "./axe.ts";
+import { CHROMIUM, useBrowser } from "./browser.ts";
 import { visit } from "./widget-helpers.ts";
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-interface AxeResult {
-  violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[];
-}
-
-async function axe(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(
-    () => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run() as Promise<AxeResult>,
-  );
-  return result.violations.map(
-    (violation) => `${violation.id} (${violation.impact}): ${JSON.stringify(violation.nodes.map((n) => n.target))}`,
-  );
-}
 
 /** Accessible name of the focused element, looking through shadow roots. */
 function focused(page: Page): Promise<string> {
@@ -49,18 +32,11 @@ async function tabTo(page: Page, name: string, limit = 30): Promise<void> {
 }
 
 describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const base = () => inject("baseUrl");
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   it("axe-core finds no violations in the banner or the dialog, light or dark", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     for (const colorScheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
       await page.getByRole("region", { name: "Cookie choices" }).waitFor();
@@ -74,7 +50,7 @@ describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
   });
 
   it("is fully usable by keyboard: banner reachable without stealing focus, dialog trapped, Escape, focus restored", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     await page.getByRole("region", { name: "Cookie choices" }).waitFor();
     expect(await focused(page)).toBe("");
     await page.keyboard.press("Tab");
@@ -142,7 +118,7 @@ describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
       { width: 320, height: 568 },
       { width: 640, height: 400 },
     ]) {
-      const { context, page } = await visit(browser, "", size);
+      const { context, page } = await visit(browser(), "", size);
       await page.addInitScript(() => {
         const shifts: number[] = [];
         (window as unknown as { shifts: number[] }).shifts = shifts;
@@ -170,7 +146,7 @@ describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
   });
 
   it("respects prefers-reduced-motion", async () => {
-    const { context, page } = await visit(browser, "");
+    const { context, page } = await visit(browser(), "");
     await page.emulateMedia({ reducedMotion: "reduce" });
     await page.goto(`${base()}/`);
     const region = page.getByRole("region", { name: "Cookie choices" });

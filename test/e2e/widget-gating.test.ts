@@ -3,24 +3,17 @@
  * before consent, each category's tags after it is granted and only then,
  * `!category`, the gated iframe, tags added later, and withdrawal.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CHROMIUM, launchBrowser } from "./browser.ts";
+
+import { describe, expect, inject, it } from "vitest";
+import { CHROMIUM, useBrowser } from "./browser.ts";
 import { CATEGORY_COOKIES, cookieNames, demoRuns, visit, waitForRuns } from "./widget-helpers.ts";
 
 describe.skipIf(!CHROMIUM)("widget gating in Chromium", () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const base = () => inject("baseUrl");
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   it("runs no gated script, loads no gated iframe and sets no cookie before consent", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     await page.getByRole("region", { name: "Cookie choices" }).waitFor();
     await page.waitForLoadState("networkidle");
     expect(await demoRuns(page)).toEqual([]);
@@ -34,7 +27,7 @@ describe.skipIf(!CHROMIUM)("widget gating in Chromium", () => {
   });
 
   it("runs only the granted category's tags, once each, in document order; !targeting runs while targeting is off", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     await page.getByRole("button", { name: "Manage preferences" }).click();
     await page.getByRole("switch", { name: "Analytical or performance cookies" }).click();
     await page.getByRole("button", { name: "Save choices" }).click();
@@ -68,7 +61,7 @@ describe.skipIf(!CHROMIUM)("widget gating in Chromium", () => {
   });
 
   it("loads the functionality iframe and tags only once functionality is granted; targeting stops !targeting", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     await page.getByRole("button", { name: "Accept all" }).click();
     await waitForRuns(page, ["analytics", "functionality", "targeting"]);
     await page.waitForLoadState("networkidle");
@@ -81,7 +74,7 @@ describe.skipIf(!CHROMIUM)("widget gating in Chromium", () => {
   });
 
   it("gates tags added to the page later", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     await page.evaluate(() => {
       const tag = document.createElement("script");
       tag.type = "text/plain";
@@ -107,7 +100,7 @@ describe.skipIf(!CHROMIUM)("widget gating in Chromium", () => {
   });
 
   it("withdrawal deletes the withdrawn categories' cookies and reloads; the reloaded page runs nothing withdrawn", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     await page.getByRole("button", { name: "Accept all" }).click();
     await waitForRuns(page, ["analytics", "functionality", "targeting"]);
     expect(await cookieNames(context)).toEqual([...CATEGORY_COOKIES, "opencontact_consent"].sort());
@@ -130,7 +123,7 @@ describe.skipIf(!CHROMIUM)("widget gating in Chromium", () => {
   });
 
   it("speaks Google Consent Mode v2 to the page's dataLayer", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     await page.getByRole("button", { name: "Reject all" }).click();
     const commands = await page.evaluate(() =>
       (window as unknown as { dataLayer: IArguments[] }).dataLayer.map((entry) => Array.from(entry)),

@@ -60,3 +60,10 @@ export async function waitForRuns(page: Page, runs: string[]): Promise<void> {
 }
 
 export const CATEGORY_COOKIES = ["_fbp", "_ga", "_ga_DEMO123", "_gid", "demo_prefs"];
+
+/** Resolves once the widget's outbox is empty: every choice was confirmed by the worker. */
+export async function waitForEmptyOutbox(page: Page): Promise<void> {
+  await page.waitForFunction(() => !localStorage.getItem("opencontact-consent:outbox"), undefined, {
+    timeout: 30_000,
+  });
+}

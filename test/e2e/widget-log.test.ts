@@ -3,12 +3,12 @@
  * right fields (GPC included); a changed revision or an expired or corrupt
  * cookie brings the banner back. Delivery failures: widget-outbox.test.ts.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { REVISION, WIDGET_VERSION } from "../../shared/generated/build-info.ts";
 import { encodeRecord } from "../../widget/consent-state.ts";
-import { CHROMIUM, launchBrowser } from "./browser.ts";
-import { visit } from "./widget-helpers.ts";
+import { CHROMIUM, useBrowser } from "./browser.ts";
+import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
 import { queryD1 } from "./worker-server.ts";
 
 interface Row {
@@ -38,25 +38,12 @@ async function consentId(page: Page): Promise<string> {
   return id;
 }
 
-async function waitForEmptyOutbox(page: Page): Promise<void> {
-  await page.waitForFunction(() => !localStorage.getItem("opencontact-consent:outbox"), undefined, {
-    timeout: 30_000,
-  });
-}
-
 describe.skipIf(!CHROMIUM)("widget delivery to the consent log", () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const base = () => inject("baseUrl");
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   it("posts each choice, and it reaches D1 with the right fields", async () => {
-    const { context, page } = await visit(browser, `${base()}/?campaign=secret`);
+    const { context, page } = await visit(browser(), `${base()}/?campaign=secret`);
     await page.getByRole("button", { name: "Manage preferences" }).click();
     await page.getByRole("switch", { name: "Functionality cookies" }).click();
     await page.getByRole("button", { name: "Save choices" }).click();
@@ -87,7 +74,7 @@ describe.skipIf(!CHROMIUM)("widget delivery to the consent log", () => {
   });
 
   it("records the Global Privacy Control signal, says it was honoured and never preselects targeting", async () => {
-    const { context, page } = await visit(browser, "");
+    const { context, page } = await visit(browser(), "");
     await page.addInitScript(() => Object.defineProperty(navigator, "globalPrivacyControl", { value: true }));
     await page.goto(`${base()}/`);
     await page.getByRole("button", { name: "Manage preferences" }).click();
@@ -108,7 +95,7 @@ describe.skipIf(!CHROMIUM)("widget delivery to the consent log", () => {
       time: Date.now() - DAY,
       choices: { analytics: true, functionality: true, targeting: true },
     };
-    const { context, page } = await visit(browser, "");
+    const { context, page } = await visit(browser(), "");
     await context.addCookies([{ name: "opencontact_consent", value: encodeRecord(oldRecord), url: base() }]);
     await page.goto(`${base()}/`);
     await page.getByRole("region", { name: "Cookie choices" }).waitFor();
@@ -137,7 +124,7 @@ describe.skipIf(!CHROMIUM)("widget delivery to the consent log", () => {
     });
     const forged = valid.replace(/\.0\.([0-9a-z]+)$/, ".7.$1");
     for (const value of [expired, "1.garbage", forged]) {
-      const { context, page } = await visit(browser, "");
+      const { context, page } = await visit(browser(), "");
       await context.addCookies([{ name: "opencontact_consent", value, url: base() }]);
       await page.goto(`${base()}/`);
       await page.getByRole("region", { name: "Cookie choices" }).waitFor();

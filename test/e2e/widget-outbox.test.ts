@@ -3,10 +3,10 @@
  * refused with 503, or a worker that is down, leaves the choice in the
  * localStorage outbox; it lands in D1 exactly once after recovery.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CHROMIUM, launchBrowser } from "./browser.ts";
-import { visit } from "./widget-helpers.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { CHROMIUM, useBrowser } from "./browser.ts";
+import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
 import { queryD1, startWorker } from "./worker-server.ts";
 
 function rows(persistDir: string, consentId: string) {
@@ -26,25 +26,12 @@ async function outboxSize(page: Page): Promise<number> {
   return page.evaluate(() => JSON.parse(localStorage.getItem("opencontact-consent:outbox") ?? "[]").length);
 }
 
-async function waitForEmptyOutbox(page: Page): Promise<void> {
-  await page.waitForFunction(() => !localStorage.getItem("opencontact-consent:outbox"), undefined, {
-    timeout: 30_000,
-  });
-}
-
 describe.skipIf(!CHROMIUM)("widget outbox in Chromium", () => {
-  let browser: Browser;
+  const browser = useBrowser();
   const base = () => inject("baseUrl");
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   it("keeps a choice refused with 503 in the outbox and delivers it exactly once", async () => {
-    const { context, page } = await visit(browser, `${base()}/`);
+    const { context, page } = await visit(browser(), `${base()}/`);
     let refused = 0;
     await page.route("**/api/consent", async (route) => {
       if (refused < 2) {
@@ -71,7 +58,7 @@ describe.skipIf(!CHROMIUM)("widget outbox in Chromium", () => {
   it("with the worker down, keeps the choice and lands it exactly once after the worker is back", async () => {
     let worker = await startWorker();
     const { port, persistDir, url } = worker;
-    const { context, page } = await visit(browser, `${url}/`);
+    const { context, page } = await visit(browser(), `${url}/`);
     try {
       await page.getByRole("region", { name: "Cookie choices" }).waitFor();
       await worker.stop();
