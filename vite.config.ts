@@ -47,14 +47,17 @@ function widgetRelease(): Plugin {
 
 export default defineConfig({
   publicDir: "site",
-  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  // Classic JSX: Preact's own h() instead of the jsx-runtime module, a few hundred bytes less.
+  oxc: { jsx: { runtime: "classic", pragma: "h", pragmaFrag: "Fragment" } },
   plugins: [widgetRelease()],
   build: {
     outDir: OUT_DIR,
     emptyOutDir: true,
     // Browsers with constructable stylesheets (Chrome 73, Firefox 101, Safari 16.4) all run ES2022.
     target: "es2022",
-    minify: true,
+    // terser: about 150 bytes gzip smaller than the default minifier on this bundle.
+    minify: "terser",
+    terserOptions: { ecma: 2020, compress: { passes: 2 }, format: { comments: false } },
     cssMinify: "lightningcss",
     lib: {
       entry: "widget/index.tsx",

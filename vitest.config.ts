@@ -40,7 +40,7 @@ export default defineConfig(async () => {
         },
         {
           // The widget's components and modules in a simulated DOM (happy-dom), JSX for Preact.
-          oxc: { jsx: { runtime: "automatic" as const, importSource: "preact" } },
+          oxc: { jsx: { runtime: "classic" as const, pragma: "h", pragmaFrag: "Fragment" } },
           test: {
             name: "widget",
             environment: "happy-dom",

@@ -61,7 +61,9 @@ const COOKIE_VALUE =
 
 /** Reads a cookie value; anything malformed, forged or from another format version is `null`. */
 export function decodeRecord(value: string | undefined, now: number): ConsentRecord | null {
-  const match = COOKIE_VALUE.exec(value ?? "");
+  // A first visit has no cookie: skip the regex, whose first use compiles it.
+  if (!value) return null;
+  const match = COOKIE_VALUE.exec(value);
   if (!match) return null;
   const [, consentId = "", revision = "", seconds = "", bits, sum = ""] = match;
   if (sum !== checksum(match[0].slice(0, -sum.length - 1))) return null;

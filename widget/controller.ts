@@ -53,6 +53,8 @@ export interface ViewState {
 
 export interface Controller {
   view(): ViewState;
+  /** A well-formed consent cookie (any revision) was found at start: this browser has chosen before. */
+  readonly choseBefore: boolean;
   subscribe(fn: () => void): () => void;
   /** Applies a valid stored choice at start and announces it. */
   start(): void;
@@ -160,6 +162,7 @@ export function createController(options: ControllerOptions): Controller {
 
   const controller: Controller = {
     view: () => ({ consent, banner, preferences, gpc }),
+    choseBefore: stored !== null,
     subscribe(fn) {
       subscribers.add(fn);
       return () => subscribers.delete(fn);

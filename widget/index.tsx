@@ -36,10 +36,14 @@ function boot(script: Element | null): void {
   page.OpenContactConsent = controller.api;
   // Events a failed post left behind: retry once the page is idle (reading the outbox is a
   // synchronous localStorage access, kept out of the task that shows the banner), and whenever
-  // the browser is back online.
+  // the browser is back online. Only a browser that has chosen before can have any: on a first
+  // visit the outbox is not touched until the visitor's first choice, and that choice's send()
+  // delivers, in order, anything an earlier page left (say, after the cookie was cleared).
   const flush = () => void logClient.flush();
-  if (typeof requestIdleCallback === "function") requestIdleCallback(flush, { timeout: IDLE_FLUSH_MS });
-  else setTimeout(flush, 0);
+  if (controller.choseBefore) {
+    if (typeof requestIdleCallback === "function") requestIdleCallback(flush, { timeout: IDLE_FLUSH_MS });
+    else setTimeout(flush, 0);
+  }
   addEventListener("online", flush);
   controller.start();
   // Any element with data-consent-open is a way back to the choices (GDPR Art. 7(3)).

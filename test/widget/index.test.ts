@@ -1,5 +1,6 @@
 import { within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { OUTBOX_KEY } from "../../widget/log-client.ts";
 import type { ConsentChange } from "../../widget/types.ts";
 import { resetPage, settle } from "./helpers.ts";
 
@@ -75,6 +76,39 @@ describe("widget entry", () => {
     expect(url).toBe(`${location.origin}/api/consent`);
     expect(init.keepalive).toBe(true);
     expect(JSON.parse(init.body as string)).toMatchObject({ method: "custom", widgetVersion: expect.any(String) });
+  });
+
+  /** An event an earlier page could not deliver, waiting in the outbox. */
+  function leaveInOutbox(eventId: string) {
+    localStorage.setItem(OUTBOX_KEY, JSON.stringify([{ event: { eventId }, attempts: 1, due: 0 }]));
+  }
+  const postedIds = () =>
+    (fetchMock.mock.calls as unknown as [string, RequestInit][]).map(([, init]) => JSON.parse(String(init.body)).eventId);
+
+  it("on a first visit leaves the outbox alone until the first choice, which delivers what waits there first", async () => {
+    leaveInOutbox("left-by-an-earlier-page");
+    const reads = vi.spyOn(Storage.prototype, "getItem");
+    await loadEntry();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
+    expect(reads).not.toHaveBeenCalled();
+    expect(fetchMock).not.toHaveBeenCalled();
+    await window.OpenContactConsent?.acceptAll();
+    expect(postedIds()).toHaveLength(2);
+    expect(postedIds()[0]).toBe("left-by-an-earlier-page");
+    expect(localStorage.getItem(OUTBOX_KEY)).toBeNull();
+  });
+
+  it("for a visitor who chose before, retries the outbox at start without waiting for a choice", async () => {
+    await loadEntry();
+    await window.OpenContactConsent?.acceptAll();
+    cleanWindow();
+    document.body.replaceChildren();
+    fetchMock.mockClear();
+    leaveInOutbox("left-by-an-earlier-page");
+    await loadEntry();
+    await vi.waitFor(() => expect(postedIds()).toEqual(["left-by-an-earlier-page"]), { timeout: 3000 });
+    expect(localStorage.getItem(OUTBOX_KEY)).toBeNull();
   });
 
   it("announces a valid stored choice at start, with method null", async () => {

@@ -1,30 +1,86 @@
 /**
  * @module
  * Puts the UI in an open shadow root on its own element, first in `<body>`
- * (so keyboard users reach the banner first), styled only by a constructable
- * stylesheet: host CSS cannot reach in, ours cannot leak out, and a strict
+ * (so keyboard users reach the banner first), styled only by constructable
+ * stylesheets: host CSS cannot reach in, ours cannot leak out, and a strict
  * CSP (`style-src` without 'unsafe-inline') has nothing to block.
+ *
+ * Start-up is kept to what a first visit shows: the banner is plain DOM with
+ * its own small stylesheet. Preact renders the preferences dialog, and the
+ * dialog's stylesheet is parsed, only when the dialog first opens.
  */
-import { render } from "preact";
+// biome-ignore lint/correctness/noUnusedImports: h is the classic JSX factory (vite.config.ts): the JSX below compiles to h() calls
+import { h, render } from "preact";
 import type { WidgetConfig } from "../config.ts";
 import type { Controller } from "../controller.ts";
-import { App } from "./app.tsx";
-import css from "./styles.css?inline";
+import bannerCss from "./banner.css?inline";
+import { createBanner, createReopenButton } from "./banner.ts";
+import dialogCss from "./dialog.css?inline";
+import { el } from "./dom.ts";
+import { Preferences } from "./preferences.tsx";
 
 export const HOST_TAG = "opencontact-consent";
+
+function adoptStyles(shadow: ShadowRoot, css: string): void {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet];
+  } catch {
+    // No constructable stylesheets (very old browsers): unstyled, but every control still works.
+  }
+}
 
 export function mount(controller: Controller, config: WidgetConfig): HTMLElement {
   const host = document.createElement(HOST_TAG);
   const shadow = host.attachShadow({ mode: "open" });
-  try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    shadow.adoptedStyleSheets = [sheet];
-  } catch {
-    // No constructable stylesheets (very old browsers): unstyled, but every control still works.
-  }
+  adoptStyles(shadow, bannerCss);
+  const { messages } = config.texts;
+  const root = el("div", { class: "root", lang: config.language });
+  shadow.append(root);
   document.body.prepend(host);
-  const draw = () => render(<App controller={controller} config={config} />, shadow);
+
+  let banner: HTMLElement | null = null;
+  let reopen: HTMLElement | null = null;
+  /** Where Preact renders the dialog; created, with its styles, on first open. */
+  let dialogLayer: HTMLElement | null = null;
+
+  /** Makes the shadow root show what the controller says; called again on every change. */
+  const draw = () => {
+    const view = controller.view();
+    if (view.banner) {
+      banner ??= createBanner(messages, config.privacyUrl, {
+        acceptAll: () => void controller.api.acceptAll(),
+        rejectAll: () => void controller.api.rejectAll(),
+        manage: controller.showPreferences,
+      });
+      // Only when not already shown: moving an element would take focus from its buttons.
+      if (!banner.isConnected) root.prepend(banner);
+    } else banner?.remove();
+    if (!view.banner && config.floatingButton) {
+      reopen ??= createReopenButton(messages.reopen, controller.showPreferences);
+      // After the banner's place and before the dialog, the order Tab follows.
+      if (!reopen.isConnected) root.prepend(reopen);
+    } else reopen?.remove();
+    if (view.preferences && !dialogLayer) {
+      adoptStyles(shadow, dialogCss);
+      dialogLayer = root.appendChild(document.createElement("div"));
+    }
+    if (dialogLayer) {
+      render(
+        view.preferences ? (
+          <Preferences
+            config={config}
+            consent={view.consent}
+            gpc={view.gpc}
+            onChoose={controller.choose}
+            onClose={controller.closePreferences}
+          />
+        ) : null,
+        dialogLayer,
+      );
+    }
+  };
   controller.subscribe(draw);
   draw();
   return host;

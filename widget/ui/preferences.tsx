@@ -7,17 +7,16 @@
  * APG dialog pattern): focus moves in, Tab is trapped, Escape closes,
  * focus returns to where it was. Closing without saving changes nothing.
  */
-import { Component } from "preact";
-import type { Category, CategoryId, Choices } from "../../shared/categories.ts";
+// biome-ignore lint/correctness/noUnusedImports: h is the classic JSX factory (vite.config.ts): the JSX below compiles to h() calls
+import { Component, h } from "preact";
+import type { CategoryId, Choices } from "../../shared/categories.ts";
 import { ALL_GRANTED, NO_CONSENT } from "../../shared/categories.ts";
-import type { Messages } from "../../shared/messages.ts";
+import type { WidgetConfig } from "../config.ts";
 import type { ChoiceAction, ConsentRecord } from "../consent-state.ts";
 
 export interface PreferencesProps {
-  messages: Messages;
-  categories: readonly Category[];
-  privacyUrl: string;
-  language: string;
+  /** Texts, privacy statement URL and language. */
+  config: WidgetConfig;
   consent: ConsentRecord | null;
   gpc: boolean;
   onChoose: (action: ChoiceAction, choices: Choices) => void;
@@ -119,7 +118,9 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
     this.setState(({ draft }) => ({ draft: { ...draft, [id]: !draft[id] } }));
   }
 
-  render({ messages, categories, privacyUrl, language, consent, gpc, onChoose, onClose }: PreferencesProps) {
+  render({ config, consent, gpc, onChoose, onClose }: PreferencesProps) {
+    const { messages, categories } = config.texts;
+    const { privacyUrl, language } = config;
     const { draft } = this.state;
     return (
       <dialog ref={this.setDialog} aria-modal="true" aria-labelledby="occ-dialog-title" onKeyDown={this.onKeyDown}>
