@@ -4,7 +4,7 @@
  * test sees exactly what a visitor of `npm start` would.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,8 +42,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Local D1 folders this process made: removed when it exits, so a stopped worker's log stays readable until then. */
+const madeDirs: string[] = [];
+
 export function newPersistDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "opencontact-e2e-"));
+  if (madeDirs.push(dir) === 1) {
+    process.once("exit", () => {
+      for (const made of madeDirs) rmSync(made, { recursive: true, force: true });
+    });
+  }
   const migrate = spawnSync(
     "npx",
     ["wrangler", "d1", "migrations", "apply", "opencontact-consent", "--local", "--persist-to", dir],
