@@ -40,17 +40,22 @@ function tomlStrings(text: string, key: string): string[] {
 
 const isLocalOrigin = (origin: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i.test(origin);
 
-/** Reads a wrangler.toml and says what stops a production deploy. */
-export function checkConfig(text: string): ConfigReport {
+/**
+ * Reads a wrangler configuration and says what stops a production deploy.
+ * `file` names it in the messages: production settings live in a copy
+ * (`wrangler.production.toml`, docs/deploy.md step 2), since `npm test`
+ * checks `wrangler.toml` as committed, for development.
+ */
+export function checkConfig(text: string, file = "wrangler.toml"): ConfigReport {
   const errors: string[] = [];
   const warnings: string[] = [];
   const ids = tomlStrings(text, "database_id");
   const databaseName = tomlStrings(text, "database_name")[0] ?? null;
   if (ids.length === 0 || ids.some((id) => id === PLACEHOLDER_DATABASE_ID || /^0{8}-(0{4}-){3}0{12}$/.test(id))) {
     errors.push(
-      `wrangler.toml still has the placeholder database_id ${PLACEHOLDER_DATABASE_ID}. Create the database in the EU ` +
+      `${file} still has the placeholder database_id ${PLACEHOLDER_DATABASE_ID}. Create the database in the EU ` +
         `jurisdiction with \`npx wrangler d1 create ${databaseName ?? "opencontact-consent"} --jurisdiction eu\` ` +
-        "and put the id it prints into [[d1_databases]] (docs/deploy.md, step 2).",
+        `and put the id it prints into [[d1_databases]] of ${file === "wrangler.toml" ? "a copy, wrangler.production.toml, then run \`npm run deploy -- --config wrangler.production.toml\`" : file} (docs/deploy.md, step 2).`,
     );
   }
   const origins = (tomlStrings(text, "ALLOWED_ORIGINS")[0] ?? "")
@@ -105,7 +110,7 @@ function main(argv: string[]): void {
   const secretsIndex = argv.indexOf("--secrets-file");
   const secretsArgs = secretsIndex >= 0 ? ["--secrets-file", argv[secretsIndex + 1] ?? ""] : [];
 
-  const report = checkConfig(readFileSync(configPath, "utf8"));
+  const report = checkConfig(readFileSync(configPath, "utf8"), configPath);
   for (const warning of report.warnings) console.warn(`⚠ ${warning}`);
   if (report.errors.length > 0) {
     for (const error of report.errors) console.error(`✖ ${error}`);
