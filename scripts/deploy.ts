@@ -51,11 +51,15 @@ export function checkConfig(text: string, file = "wrangler.toml"): ConfigReport 
   const warnings: string[] = [];
   const ids = tomlStrings(text, "database_id");
   const databaseName = tomlStrings(text, "database_name")[0] ?? null;
+  const where =
+    file === "wrangler.toml"
+      ? "a copy, wrangler.production.toml, then run `npm run deploy -- --config wrangler.production.toml`"
+      : file;
   if (ids.length === 0 || ids.some((id) => id === PLACEHOLDER_DATABASE_ID || /^0{8}-(0{4}-){3}0{12}$/.test(id))) {
     errors.push(
       `${file} still has the placeholder database_id ${PLACEHOLDER_DATABASE_ID}. Create the database in the EU ` +
         `jurisdiction with \`npx wrangler d1 create ${databaseName ?? "opencontact-consent"} --jurisdiction eu\` ` +
-        `and put the id it prints into [[d1_databases]] of ${file === "wrangler.toml" ? "a copy, wrangler.production.toml, then run \`npm run deploy -- --config wrangler.production.toml\`" : file} (docs/deploy.md, step 2).`,
+        `and put the id it prints into [[d1_databases]] of ${where} (docs/deploy.md, step 2).`,
     );
   }
   const origins = (tomlStrings(text, "ALLOWED_ORIGINS")[0] ?? "")
