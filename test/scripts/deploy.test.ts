@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
 import { checkConfig, PLACEHOLDER_DATABASE_ID } from "../../scripts/deploy.ts";
 
 const REPO_CONFIG = readFileSync("wrangler.toml", "utf8");
@@ -58,5 +59,13 @@ describe("deploy configuration check", () => {
     expect(result.stderr).toContain("Refusing to deploy");
     // Nothing ran: no test, no build, no wrangler.
     expect(result.stdout).not.toContain("▶");
+  });
+});
+
+describe("what production logs", () => {
+  it("keeps no per-request invocation log (URLs carry consent ids) and no traces, as wrangler reads the file", () => {
+    const { observability } = unstable_readConfig({ config: "wrangler.toml" });
+    expect(observability?.logs?.invocation_logs).toBe(false);
+    expect(observability?.traces?.enabled).toBe(false);
   });
 });
