@@ -83,7 +83,9 @@ describe("widget entry", () => {
     localStorage.setItem(OUTBOX_KEY, JSON.stringify([{ event: { eventId }, attempts: 1, due: 0 }]));
   }
   const postedIds = () =>
-    (fetchMock.mock.calls as unknown as [string, RequestInit][]).map(([, init]) => JSON.parse(String(init.body)).eventId);
+    (fetchMock.mock.calls as unknown as [string, RequestInit][]).map(
+      ([, init]) => JSON.parse(String(init.body)).eventId,
+    );
 
   it("on a first visit leaves the outbox alone until the first choice, which delivers what waits there first", async () => {
     leaveInOutbox("left-by-an-earlier-page");
