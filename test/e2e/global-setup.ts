@@ -2,9 +2,12 @@
  * Starts one worker for the browser tests (or says plainly why they are
  * skipped). Tests that must stop and restart a worker start their own.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { CHROMIUM, SKIP_MESSAGE } from "./browser.ts";
-import { startWorker } from "./worker-server.ts";
+import { E2E_TMP_ENV, startWorker } from "./worker-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,8 +24,14 @@ export default async function setup(project: TestProject) {
     project.provide("persistDir", "");
     return;
   }
+  // Every local D1 of this run, the test files' own included (they inherit the environment), in one folder.
+  const runDir = mkdtempSync(join(tmpdir(), "opencontact-e2e-run-"));
+  process.env[E2E_TMP_ENV] = runDir;
   const server = await startWorker();
   project.provide("baseUrl", server.url);
   project.provide("persistDir", server.persistDir);
-  return () => server.stop();
+  return async () => {
+    await server.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  };
 }

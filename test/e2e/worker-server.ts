@@ -42,11 +42,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Where local D1 folders go: the browser tests' global setup makes one folder
+ * per run and removes it at teardown (vitest ends its workers without an
+ * `exit` event); elsewhere (benches) the system temp folder.
+ */
+export const E2E_TMP_ENV = "OPENCONTACT_E2E_TMP";
+
 /** Local D1 folders this process made: removed when it exits, so a stopped worker's log stays readable until then. */
 const madeDirs: string[] = [];
 
 export function newPersistDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "opencontact-e2e-"));
+  const dir = mkdtempSync(join(process.env[E2E_TMP_ENV] || tmpdir(), "opencontact-e2e-"));
   if (madeDirs.push(dir) === 1) {
     process.once("exit", () => {
       for (const made of madeDirs) rmSync(made, { recursive: true, force: true });
