@@ -78,6 +78,14 @@ describe("widget entry", () => {
     expect(JSON.parse(init.body as string)).toMatchObject({ method: "custom", widgetVersion: expect.any(String) });
   });
 
+  /** A first page where the visitor accepts all, then gone: the next loadEntry() is their next page. */
+  async function chooseThenLeave() {
+    await loadEntry();
+    await window.OpenContactConsent?.acceptAll();
+    cleanWindow();
+    document.body.replaceChildren();
+  }
+
   /** An event an earlier page could not deliver, waiting in the outbox. */
   function leaveInOutbox(eventId: string) {
     localStorage.setItem(OUTBOX_KEY, JSON.stringify([{ event: { eventId }, attempts: 1, due: 0 }]));
@@ -102,10 +110,7 @@ describe("widget entry", () => {
   });
 
   it("for a visitor who chose before, retries the outbox at start without waiting for a choice", async () => {
-    await loadEntry();
-    await window.OpenContactConsent?.acceptAll();
-    cleanWindow();
-    document.body.replaceChildren();
+    await chooseThenLeave();
     fetchMock.mockClear();
     leaveInOutbox("left-by-an-earlier-page");
     await loadEntry();
@@ -114,10 +119,7 @@ describe("widget entry", () => {
   });
 
   it("announces a valid stored choice at start, with method null", async () => {
-    await loadEntry();
-    await window.OpenContactConsent?.acceptAll();
-    cleanWindow();
-    document.body.replaceChildren();
+    await chooseThenLeave();
     const events: ConsentChange[] = [];
     const record = (event: CustomEvent<ConsentChange>) => events.push(event.detail);
     document.addEventListener("opencontact:consent", record);

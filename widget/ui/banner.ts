@@ -7,7 +7,7 @@
  * gone (GDPR Art. 7(3): withdrawing as easy as giving).
  */
 import type { Messages } from "../../shared/messages.ts";
-import { button, el } from "./dom.ts";
+import { button, el, svg } from "./dom.ts";
 
 export interface BannerActions {
   acceptAll: () => void;
@@ -31,23 +31,15 @@ export function createBanner(messages: Messages, privacyUrl: string, actions: Ba
   );
 }
 
-const SVG = "http://www.w3.org/2000/svg";
 /** A cookie with two bites, drawn in currentColor. */
 const COOKIE_PATH =
   "M12 2a10 10 0 1 0 10 10 3.5 3.5 0 0 1-4.5-4A3.5 3.5 0 0 1 13 3.3 1.5 1.5 0 0 0 12 2Zm-4 7a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm6 5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm-6 1.5a1 1 0 1 1 0 2 1 1 0 0 1 0-2Z";
 
 export function createReopenButton(label: string, onPress: () => void): HTMLElement {
-  const icon = document.createElementNS(SVG, "svg");
-  for (const [name, value] of [
-    ["viewBox", "0 0 24 24"],
-    ["width", "20"],
-    ["height", "20"],
-    ["aria-hidden", "true"],
-  ]) {
-    icon.setAttribute(name as string, value as string);
-  }
-  const path = document.createElementNS(SVG, "path");
-  path.setAttribute("d", COOKIE_PATH);
-  icon.append(path);
+  const icon = svg(
+    "svg",
+    { viewBox: "0 0 24 24", width: "20", height: "20", "aria-hidden": "true" },
+    svg("path", { d: COOKIE_PATH }),
+  );
   return button({ class: "reopen", "aria-label": label, "aria-haspopup": "dialog" }, icon, onPress);
 }

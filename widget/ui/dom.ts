@@ -5,16 +5,31 @@
  * none of Preact's code. The dialog, which has state, is Preact's.
  */
 
-/** `<tag attr=…>children</tag>`; attributes are set as strings, children appended in order. */
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string>,
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
+type Children = (Node | string)[];
+
+/** Sets the attributes (as strings) and appends the children in order. */
+function fill<E extends Element>(element: E, attributes: Record<string, string>, children: Children): E {
   for (const name in attributes) element.setAttribute(name, attributes[name] as string);
   element.append(...children);
   return element;
+}
+
+/** `<tag attr=…>children</tag>` in HTML. */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string>,
+  ...children: Children
+): HTMLElementTagNameMap[K] {
+  return fill(document.createElement(tag), attributes, children);
+}
+
+/** The same in SVG, for icons. */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string>,
+  ...children: Children
+): SVGElementTagNameMap[K] {
+  return fill(document.createElementNS("http://www.w3.org/2000/svg", tag), attributes, children);
 }
 
 /** A `type="button"` button that calls `onPress` when clicked (also by keyboard). */

@@ -45,23 +45,35 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
   /** Where Preact renders the dialog; created, with its styles, on first open. */
   let dialogLayer: HTMLElement | null = null;
 
+  /**
+   * Shows `element` (made by `create` the first time) first in the root, or removes it. Only
+   * inserted when not already shown: moving an element would take focus from its buttons. The
+   * banner and the re-open button are never shown together, so each takes the first place, before
+   * the dialog: the order Tab follows.
+   */
+  const place = (element: HTMLElement | null, shown: boolean, create: () => HTMLElement) => {
+    if (!shown) {
+      element?.remove();
+      return element;
+    }
+    const shownElement = element ?? create();
+    if (!shownElement.isConnected) root.prepend(shownElement);
+    return shownElement;
+  };
+
   /** Makes the shadow root show what the controller says; called again on every change. */
   const draw = () => {
     const view = controller.view();
-    if (view.banner) {
-      banner ??= createBanner(messages, config.privacyUrl, {
+    banner = place(banner, view.banner, () =>
+      createBanner(messages, config.privacyUrl, {
         acceptAll: () => void controller.api.acceptAll(),
         rejectAll: () => void controller.api.rejectAll(),
         manage: controller.showPreferences,
-      });
-      // Only when not already shown: moving an element would take focus from its buttons.
-      if (!banner.isConnected) root.prepend(banner);
-    } else banner?.remove();
-    if (!view.banner && config.floatingButton) {
-      reopen ??= createReopenButton(messages.reopen, controller.showPreferences);
-      // After the banner's place and before the dialog, the order Tab follows.
-      if (!reopen.isConnected) root.prepend(reopen);
-    } else reopen?.remove();
+      }),
+    );
+    reopen = place(reopen, !view.banner && config.floatingButton, () =>
+      createReopenButton(messages.reopen, controller.showPreferences),
+    );
     if (view.preferences && !dialogLayer) {
       adoptStyles(shadow, dialogCss);
       dialogLayer = root.appendChild(document.createElement("div"));
