@@ -19,10 +19,18 @@ export const DEFAULT_COOKIE_PATTERNS: Record<CategoryId, string[]> = {
   targeting: ["_fbp"],
 };
 
+/** What a `data-category` value may name after aliases are resolved: an optional category, or `necessary` (runs at once). */
+export type GateCategory = CategoryId | "necessary";
+
+/** Colour scheme of the banner and dialog: the visitor's system setting (`auto`) or a fixed one. */
+export type Theme = "light" | "dark" | "auto";
+
 /** The JSON block. */
 export interface ConsentConfigInput extends TextOverrides {
   /** Cookie name patterns per category, deleted on withdrawal; replace the defaults for that category. */
   cookies?: Partial<Record<CategoryId, string[]>>;
+  /** A site's own category names (vanilla-cookieconsent's `marketing`, `performance`…) mapped onto ours. */
+  categoryAliases?: Record<string, GateCategory>;
 }
 
 export interface WidgetConfig {
@@ -35,6 +43,12 @@ export interface WidgetConfig {
   expiryDays: number;
   reloadOnWithdraw: boolean;
   cookiePatterns: Record<CategoryId, string[]>;
+  /** Lower-case site category name -> our category (`data-category="marketing"` -> targeting). */
+  categoryAliases: Record<string, GateCategory>;
+  /** `data-theme`: light, dark or auto (default). */
+  theme: Theme;
+  /** The CSP nonce of the widget's own tag, if any: under 'strict-dynamic' only gated tags with it run. */
+  nonce: string | undefined;
   texts: Texts;
 }
 
@@ -90,6 +104,9 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
     expiryDays: expiryDays > 0 && expiryDays <= 395 ? expiryDays : DEFAULT_EXPIRY_DAYS,
     reloadOnWithdraw: flag(data.reloadOnWithdraw, true),
     cookiePatterns,
+    categoryAliases: { ...input.categoryAliases },
+    theme: data.theme === "light" || data.theme === "dark" ? data.theme : "auto",
+    nonce: script?.nonce || undefined,
     texts,
   };
 }

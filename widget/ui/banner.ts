@@ -5,6 +5,10 @@
  * the same style (ICO; CNIL 2020-092) and a link to the privacy statement.
  * Also the round button that brings the choices back after the banner has
  * gone (GDPR Art. 7(3): withdrawing as easy as giving).
+ *
+ * `data-occ` and `data-occ-action` are stable hooks (docs/widget.md, "Stable
+ * hooks"): privacy tools' rules find the banner and its buttons by them, so
+ * they never change with texts, classes or layout.
  */
 import type { Messages } from "../../shared/messages.ts";
 import { button, el, svg } from "./dom.ts";
@@ -18,15 +22,15 @@ export interface BannerActions {
 export function createBanner(messages: Messages, privacyUrl: string, actions: BannerActions): HTMLElement {
   return el(
     "section",
-    { class: "banner", "aria-label": messages.bannerLabel },
+    { class: "banner", "aria-label": messages.bannerLabel, "data-occ": "banner" },
     el("h2", {}, messages.bannerTitle),
     el("p", {}, `${messages.bannerText} `, el("a", { href: privacyUrl }, messages.privacyLink)),
     el(
       "div",
       { class: "actions" },
-      button({ class: "btn" }, messages.rejectAll, actions.rejectAll),
-      button({ class: "btn" }, messages.acceptAll, actions.acceptAll),
-      button({ class: "btn", "aria-haspopup": "dialog" }, messages.manage, actions.manage),
+      button({ class: "btn", "data-occ-action": "reject-all" }, messages.rejectAll, actions.rejectAll),
+      button({ class: "btn", "data-occ-action": "accept-all" }, messages.acceptAll, actions.acceptAll),
+      button({ class: "btn", "aria-haspopup": "dialog", "data-occ-action": "manage" }, messages.manage, actions.manage),
     ),
   );
 }
@@ -41,5 +45,9 @@ export function createReopenButton(label: string, onPress: () => void): HTMLElem
     { viewBox: "0 0 24 24", width: "20", height: "20", "aria-hidden": "true" },
     svg("path", { d: COOKIE_PATH }),
   );
-  return button({ class: "reopen", "aria-label": label, "aria-haspopup": "dialog" }, icon, onPress);
+  return button(
+    { class: "reopen", "aria-label": label, "aria-haspopup": "dialog", "data-occ-action": "reopen" },
+    icon,
+    onPress,
+  );
 }

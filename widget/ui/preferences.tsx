@@ -123,7 +123,13 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
     const { privacyUrl, language } = config;
     const { draft } = this.state;
     return (
-      <dialog ref={this.setDialog} aria-modal="true" aria-labelledby="occ-dialog-title" onKeyDown={this.onKeyDown}>
+      <dialog
+        ref={this.setDialog}
+        data-occ="preferences"
+        aria-modal="true"
+        aria-labelledby="occ-dialog-title"
+        onKeyDown={this.onKeyDown}
+      >
         <div class="head">
           <h2 id="occ-dialog-title">{messages.dialogTitle}</h2>
           <button type="button" class="close" aria-label={messages.close} onClick={onClose}>
@@ -173,13 +179,23 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
           </dl>
         )}
         <div class="actions">
-          <button type="button" class="btn" onClick={() => onChoose("reject_all", NO_CONSENT)}>
+          <button
+            type="button"
+            class="btn"
+            data-occ-action="reject-all"
+            onClick={() => onChoose("reject_all", NO_CONSENT)}
+          >
             {messages.rejectAll}
           </button>
-          <button type="button" class="btn" onClick={() => onChoose("accept_all", ALL_GRANTED)}>
+          <button
+            type="button"
+            class="btn"
+            data-occ-action="accept-all"
+            onClick={() => onChoose("accept_all", ALL_GRANTED)}
+          >
             {messages.acceptAll}
           </button>
-          <button type="button" class="btn" onClick={() => onChoose("custom", draft)}>
+          <button type="button" class="btn" data-occ-action="save" onClick={() => onChoose("custom", draft)}>
             {messages.save}
           </button>
         </div>
