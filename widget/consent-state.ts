@@ -77,6 +77,24 @@ export function decodeRecord(value: string | undefined, now: number): ConsentRec
   return { consentId, revision, time, choices };
 }
 
+/**
+ * The visitor's latest choice among several consent cookies (a site that
+ * added or changed `data-cookie-domain` leaves one per domain): the newest
+ * valid one; at the same second, the one made under the current revision.
+ */
+export function newestRecord(values: readonly string[], revision: string, now: number): ConsentRecord | null {
+  let newest: ConsentRecord | null = null;
+  for (const value of values) {
+    const record = decodeRecord(value, now);
+    if (
+      record &&
+      (!newest || record.time > newest.time || (record.time === newest.time && record.revision === revision))
+    )
+      newest = record;
+  }
+  return newest;
+}
+
 /** A stored choice counts only for the revision the visitor saw and until it expires. */
 export function isCurrent(record: ConsentRecord | null, revision: string, now: number, expiryDays: number) {
   return record !== null && record.revision === revision && now - record.time < expiryDays * DAY_MS;

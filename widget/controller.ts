@@ -13,16 +13,16 @@ import { consentModeUpdate } from "./consent-mode.ts";
 import {
   type ChoiceAction,
   type ConsentRecord,
-  decodeRecord,
   encodeRecord,
   isCurrent,
   methodOf,
+  newestRecord,
   newUuid,
   withdrawnCategories,
 } from "./consent-state.ts";
 import type { Gate } from "./gating.ts";
 import type { LogClient } from "./log-client.ts";
-import { CONSENT_COOKIE, clearConsentCookie, deleteCookies, readCookie, writeConsentCookie } from "./storage.ts";
+import { CONSENT_COOKIE, clearConsentCookie, deleteCookies, readCookies, writeConsentCookie } from "./storage.ts";
 import { textsHash } from "./texts.ts";
 import {
   CONSENT_EVENT,
@@ -80,7 +80,8 @@ export function createController(options: ControllerOptions): Controller {
   const reload = options.reload ?? (() => location.reload());
   const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
   // Any well-formed cookie, even for an older revision: its consent id keeps the visitor's log history together.
-  let stored = decodeRecord(readCookie(CONSENT_COOKIE), now());
+  // Of several (one per cookie domain), the newest: document.cookie's order does not say which came last.
+  let stored = newestRecord(readCookies(CONSENT_COOKIE), revision, now());
   let consent = isCurrent(stored, revision, now(), config.expiryDays) ? stored : null;
   let banner = !consent;
   let preferences = false;

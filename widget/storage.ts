@@ -43,11 +43,40 @@ export function readCookie(name: string): string | undefined {
   return jar().find((pair) => pair[0] === name)?.[1];
 }
 
-/** RFC 6265bis: `SameSite=Lax` keeps the cookie first-party; `Secure` whenever the page is https. */
+/**
+ * Every value of a cookie name the page sees: one per domain it was set on
+ * (host-only and `Domain=`), in an order that says nothing about which is newer.
+ */
+export function readCookies(name: string): string[] {
+  return jar()
+    .filter((pair) => pair[0] === name)
+    .map((pair) => pair[1] as string);
+}
+
+/** Warned already on this page: a misconfigured site hears about it once. */
+let domainRefusalWarned = false;
+
+/**
+ * Replaces every consent cookie the page can reach with this one value, so
+ * an older cookie on another domain cannot outlive the visitor's latest
+ * choice. When the browser refuses `options.domain` (not a parent of this
+ * host, or a public suffix: RFC 6265 §5.3 step 6), the choice is kept as a
+ * host-only cookie and the site is told once.
+ * RFC 6265bis: `SameSite=Lax` keeps the cookie first-party; `Secure` whenever the page is https.
+ */
 export function writeConsentCookie(value: string, options: CookieOptions): void {
-  const domain = options.domain ? `; Domain=${options.domain}` : "";
-  setCookie(
-    `${CONSENT_COOKIE}=${value}; Path=/; Max-Age=${Math.round(options.maxAgeDays * 86_400)}; SameSite=Lax${domain}${secure()}`,
+  clearConsentCookie(options.domain);
+  const kept = (domain: string | undefined) => {
+    setCookie(
+      `${CONSENT_COOKIE}=${value}; Path=/; Max-Age=${Math.round(options.maxAgeDays * 86_400)}; SameSite=Lax${domain ? `; Domain=${domain}` : ""}${secure()}`,
+    );
+    return readCookies(CONSENT_COOKIE).includes(value);
+  };
+  // A browser that blocks every cookie refuses the host-only one too: that is the visitor's setting, not the site's.
+  if (kept(options.domain) || !options.domain || !kept(undefined) || domainRefusalWarned) return;
+  domainRefusalWarned = true;
+  console.warn(
+    `OpenContact Consent: the browser refused data-cookie-domain="${options.domain}" on ${location.hostname} (choice kept for this host only): use a domain ${location.hostname} belongs to.`,
   );
 }
 

@@ -5,6 +5,7 @@ import {
   encodeRecord,
   isCurrent,
   methodOf,
+  newestRecord,
   newUuid,
   withdrawnCategories,
 } from "../../widget/consent-state.ts";
@@ -46,6 +47,41 @@ describe("consent cookie value", () => {
     }
     expect(decodeRecord(future, NOW)).toBeNull();
     expect(decodeRecord(undefined, NOW)).toBeNull();
+  });
+});
+
+describe("several consent cookies (one per cookie domain)", () => {
+  const older = encodeRecord({ ...record, time: NOW - DAY, choices: { ...record.choices, targeting: false } });
+  const newer = encodeRecord({ ...record, choices: { analytics: false, functionality: false, targeting: false } });
+
+  it("takes the newest valid choice, whatever order document.cookie lists them in", () => {
+    for (const values of [
+      [older, newer],
+      [newer, older],
+    ]) {
+      expect(newestRecord(values, record.revision, NOW)?.choices.analytics).toBe(false);
+    }
+    // A newer cookie that is corrupt or from the future is no choice at all.
+    expect(newestRecord([older, `${newer}x`], record.revision, NOW)?.time).toBe(NOW - DAY);
+    expect(newestRecord([older, encodeRecord({ ...record, time: NOW + 3 * DAY })], record.revision, NOW)?.time).toBe(
+      NOW - DAY,
+    );
+  });
+
+  it("prefers the current revision at the same second", () => {
+    const current = encodeRecord(record);
+    const previous = encodeRecord({ ...record, revision: "fedcba9876543210" });
+    for (const values of [
+      [current, previous],
+      [previous, current],
+    ]) {
+      expect(newestRecord(values, record.revision, NOW)?.revision).toBe(record.revision);
+    }
+  });
+
+  it("is no choice when there is no valid cookie", () => {
+    expect(newestRecord([], record.revision, NOW)).toBeNull();
+    expect(newestRecord(["garbage", ""], record.revision, NOW)).toBeNull();
   });
 });
 

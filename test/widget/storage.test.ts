@@ -1,15 +1,38 @@
-import { afterEach, describe, expect, it } from "vitest";
+// @vitest-environment-options {"url": "http://www.shop.test/"}
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   CONSENT_COOKIE,
+  clearConsentCookie,
   cookiePatternMatches,
   deleteCookies,
   readCookie,
+  readCookies,
   writeConsentCookie,
 } from "../../widget/storage.ts";
 import { clearCookies } from "./helpers.ts";
 
+/** Cookies as a page's own scripts, or an older copy of the widget, set them. */
+function setCookie(cookie: string): void {
+  // biome-ignore lint/suspicious/noDocumentCookie: tests set cookies as a page's own scripts do
+  document.cookie = cookie;
+}
+
+/**
+ * Consent cookies left on the host and on its parent domain, as a site that
+ * added data-cookie-domain leaves them. (happy-dom, unlike browsers, merges a
+ * host-only cookie with a `Domain=<host>` one, so that pair is tested in Chromium.)
+ */
+function leaveConsentCookies(): void {
+  setCookie(`${CONSENT_COOKIE}=host-only; Path=/`);
+  setCookie(`${CONSENT_COOKIE}=on-parent; Path=/; Domain=shop.test`);
+}
+
 describe("cookies", () => {
-  afterEach(clearCookies);
+  afterEach(() => {
+    clearConsentCookie("shop.test");
+    clearCookies();
+    vi.restoreAllMocks();
+  });
 
   it("writes and reads the consent cookie", () => {
     writeConsentCookie("1.abc", { maxAgeDays: 182, domain: undefined });
@@ -40,5 +63,45 @@ describe("cookies", () => {
     expect(readCookie("_fbp")).toBe("1");
     expect(readCookie("session")).toBe("1");
     expect(readCookie(CONSENT_COOKIE)).toBe("1.abc");
+  });
+
+  it("reads every value of a name the page sees, one per domain it was set on", () => {
+    leaveConsentCookies();
+    expect(readCookies(CONSENT_COOKIE).sort()).toEqual(["host-only", "on-parent"]);
+    expect(readCookies("absent")).toEqual([]);
+  });
+
+  it("replaces the consent cookies on the host, every parent domain and the cookie domain with one", () => {
+    leaveConsentCookies();
+    writeConsentCookie("1.new", { maxAgeDays: 182, domain: "shop.test" });
+    expect(readCookies(CONSENT_COOKIE)).toEqual(["1.new"]);
+    // Removing data-cookie-domain later: the shared cookie goes too, the host keeps the choice.
+    writeConsentCookie("1.newer", { maxAgeDays: 182, domain: undefined });
+    expect(readCookies(CONSENT_COOKIE)).toEqual(["1.newer"]);
+  });
+
+  it("forgets every consent cookie on reset, whatever domain it was set on", () => {
+    leaveConsentCookies();
+    clearConsentCookie(undefined);
+    expect(readCookies(CONSENT_COOKIE)).toEqual([]);
+  });
+
+  it("keeps the choice host-only when the browser refuses the cookie domain, and says so once", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    writeConsentCookie("1.abc", { maxAgeDays: 182, domain: "example.org" });
+    expect(readCookies(CONSENT_COOKIE)).toEqual(["1.abc"]);
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]?.[0]).toMatch(/^OpenContact Consent: .*"example\.org" on www\.shop\.test/);
+    // A public suffix is refused too; the site has been told already.
+    writeConsentCookie("1.def", { maxAgeDays: 182, domain: "test" });
+    expect(readCookies(CONSENT_COOKIE)).toEqual(["1.def"]);
+    expect(warn).toHaveBeenCalledOnce();
+  });
+
+  it("says nothing about a cookie domain the browser accepts", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    writeConsentCookie("1.abc", { maxAgeDays: 182, domain: ".shop.test" });
+    expect(readCookies(CONSENT_COOKIE)).toEqual(["1.abc"]);
+    expect(warn).not.toHaveBeenCalled();
   });
 });
