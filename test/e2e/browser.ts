@@ -34,9 +34,10 @@ export const CHROMIUM = chromiumPath();
 export const SKIP_MESSAGE =
   "Browser tests skipped: no Chromium found. Install it (apt-get install -y chromium) or set CHROMIUM=/path/to/chromium, then run npm test again.";
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium switches, e.g. `--host-resolver-rules=…` for real host names. */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!CHROMIUM) throw new Error(SKIP_MESSAGE);
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extraArgs] });
 }
 
 /**
@@ -44,10 +45,10 @@ export function launchBrowser(): Promise<Browser> {
  * closed after them. Returns a getter, since the browser exists only once
  * `beforeAll` has run.
  */
-export function useBrowser(): () => Browser {
+export function useBrowser(extraArgs: readonly string[] = []): () => Browser {
   let browser: Browser | undefined;
   beforeAll(async () => {
-    browser = await launchBrowser();
+    browser = await launchBrowser(extraArgs);
   });
   afterAll(async () => {
     await browser?.close();
