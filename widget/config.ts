@@ -15,8 +15,7 @@ export const CONFIG_ELEMENT_ID = "opencontact-consent-config";
 /**
  * Default names of the first-party cookies each category's tags set, from the vendors' own pages:
  * - analytics: `_ga`, `_ga_<container-id>` (GA4, https://support.google.com/analytics/answer/11397207);
- *   `_gid`, `_gat`, `_dc_gtm_<property-id>` (Universal Analytics, also via Tag Manager,
- *   https://developers.google.com/analytics/resources/concepts/gaConceptsCookies).
+ *   `_gid`, `_gat…` (Universal Analytics, https://developers.google.com/analytics/resources/concepts/gaConceptsCookies).
  * - targeting: `_gac_<property-id>` and `_gcl_<suffix>`, Google Ads click and conversion-linker data
  *   (https://support.google.com/analytics/answer/7519794): `_gcl_*` covers `_gcl_au`, `_gcl_aw`, `_gcl_dc`,
  *   `_gcl_gb`, `_gcl_gs`…; `_fbp` and `_fbc` (Meta Pixel,
@@ -24,7 +23,7 @@ export const CONFIG_ELEMENT_ID = "opencontact-consent-config";
  * `_gac_*` and `_ga_*` do not overlap, so advertising cookies are not analytics ones.
  */
 export const DEFAULT_COOKIE_PATTERNS: Record<CategoryId, string[]> = {
-  analytics: ["_ga", "_ga_*", "_gid", "_gat*", "_dc_gtm_*"],
+  analytics: ["_ga", "_ga_*", "_gid", "_gat*"],
   functionality: [],
   targeting: ["_gcl_*", "_gac_*", "_fbp", "_fbc"],
 };

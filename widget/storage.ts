@@ -76,7 +76,7 @@ export function writeConsentCookie(value: string, options: CookieOptions): void 
   if (kept(options.domain) || !options.domain || !kept(undefined) || domainRefusalWarned) return;
   domainRefusalWarned = true;
   console.warn(
-    `OpenContact Consent: the browser refused data-cookie-domain="${options.domain}" on ${location.hostname} (choice kept for this host only): use a domain ${location.hostname} belongs to.`,
+    `OpenContact Consent: the browser refused data-cookie-domain="${options.domain}" on ${location.hostname}, so the choice is kept for this host only: use ${location.hostname} or a parent domain of it.`,
   );
 }
 

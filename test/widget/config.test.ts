@@ -27,7 +27,7 @@ describe("configuration from the script tag", () => {
       reloadOnWithdraw: true,
       cookiePatterns: DEFAULT_COOKIE_PATTERNS,
     });
-    expect(DEFAULT_COOKIE_PATTERNS.analytics).toEqual(["_ga", "_ga_*", "_gid", "_gat*", "_dc_gtm_*"]);
+    expect(DEFAULT_COOKIE_PATTERNS.analytics).toEqual(["_ga", "_ga_*", "_gid", "_gat*"]);
     expect(DEFAULT_COOKIE_PATTERNS.targeting).toEqual(["_gcl_*", "_gac_*", "_fbp", "_fbc"]);
   });
 
