@@ -54,7 +54,7 @@ const GIVE_UP_QUICKLY: Partial<Config> = { detectRetries: 1, prehideTimeout: 600
 type Action = "optOut" | "optIn";
 
 interface AutoconsentPage {
-  received: ContentScriptMessage[];
+  /** The messages autoconsent sent from any frame, of this type (and with these fields). */
   find<T extends ContentScriptMessage["type"]>(
     type: T,
     match?: Partial<Extract<ContentScriptMessage, { type: T }>>,
@@ -118,7 +118,7 @@ async function runAutoconsent(page: Page, url: string, action: Action, overrides
         message.type === type &&
         Object.entries(match).every(([key, value]) => message[key as keyof typeof message] === value),
     ) as never;
-  return { received, find } satisfies AutoconsentPage;
+  return { find } satisfies AutoconsentPage;
 }
 
 async function waitFor(check: () => unknown, timeout = 45_000): Promise<void> {
