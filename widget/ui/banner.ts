@@ -6,8 +6,8 @@
  * Also the round button that brings the choices back after the banner has
  * gone (GDPR Art. 7(3): withdrawing as easy as giving).
  *
- * `data-occ` and `data-occ-action` are stable hooks (docs/widget.md, "Stable
- * hooks"): privacy tools' rules find the banner and its buttons by them, so
+ * `data-occ` and `data-occ-action` are stable hooks (docs/privacy-tools.md,
+ * "Stable hooks"): privacy tools' rules find the banner and its buttons by them, so
  * they never change with texts, classes or layout.
  */
 import type { Messages } from "../../shared/messages.ts";
