@@ -15,7 +15,7 @@ import type {
 } from "../../shared/staff-api.ts";
 import type { NewConsentEvent } from "../../worker/db/consent-events.ts";
 import { STATEMENT } from "../../worker/generated/privacy-statement.ts";
-import { CSV_BATCH } from "../../worker/lib/staff-data.ts";
+import { EXPORT_BATCH } from "../../worker/db/consent-events.ts";
 import { freshLog } from "./helpers.ts";
 import { newEvent, parseCsv, seed, staffRequest } from "./staff-helpers.ts";
 
@@ -297,13 +297,13 @@ describe("CSV export", () => {
   });
 
   it("exports more rows than one batch, newest first, without repeats", async () => {
-    const events = Array.from({ length: CSV_BATCH + 100 }, (_, i) =>
+    const events = Array.from({ length: EXPORT_BATCH + 100 }, (_, i) =>
       newEvent({ receivedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString() }),
     );
     await seed(events);
     const rows = parseCsv(await (await staffRequest("/api/staff/events.csv")).text()).slice(1);
-    expect(rows).toHaveLength(CSV_BATCH + 100);
-    expect(new Set(rows.map((row) => row[0])).size).toBe(CSV_BATCH + 100);
+    expect(rows).toHaveLength(EXPORT_BATCH + 100);
+    expect(new Set(rows.map((row) => row[0])).size).toBe(EXPORT_BATCH + 100);
     expect(rows[0]?.[0]).toBe(events.at(-1)?.eventId);
   }, 60_000);
 });
