@@ -186,11 +186,12 @@ function eventCsvRow(event: StaffEvent): string {
 const CSV_CHUNK_BYTES = 65_536;
 
 /**
- * The CSV of `batches` as a byte stream that fills each read the consumer
- * makes, and no more: a row counts as delivered once its last byte is in a
- * buffer the consumer pulled, so a client that stops midway is audited with
- * the rows it actually got, not the batch that was waiting. `finished` is
- * called once with that number, at the end or on cancel.
+ * The CSV of `batches` as a byte stream that hands over at most one read's
+ * worth at a time (the reader's own buffer, or 64 KiB): a row counts as
+ * delivered once its last byte is in a chunk the consumer pulled, so a
+ * client that stops midway is audited with the rows it actually got, not
+ * the batch waiting behind them. `finished` is called once with that number,
+ * at the end or on cancel.
  */
 export function csvExportStream(
   batches: AsyncIterator<StaffEvent[]>,
@@ -209,38 +210,47 @@ export function csvExportStream(
     done = true;
     await finished(delivered);
   };
+  /** Copies waiting rows into `target`, counting each row whose last byte fits; returns the bytes written. */
+  const fill = (target: Uint8Array): number => {
+    let written = 0;
+    while (written < target.byteLength && index < rows.length) {
+      const row = rows[index] as Uint8Array;
+      const part = row.subarray(offset, offset + target.byteLength - written);
+      target.set(part, written);
+      written += part.byteLength;
+      offset += part.byteLength;
+      if (offset === row.byteLength) {
+        if (headerPending) headerPending = false;
+        else delivered += 1;
+        index += 1;
+        offset = 0;
+      }
+    }
+    return written;
+  };
   return new ReadableStream({
     type: "bytes",
     autoAllocateChunkSize: CSV_CHUNK_BYTES,
     async pull(controller) {
-      const request = controller.byobRequest as ReadableStreamBYOBRequest;
+      // A reader's buffer to fill, or none when the runtime pulls for its own pump (workerd over HTTP).
+      const request = controller.byobRequest;
       while (index === rows.length) {
         const next = await batches.next();
         if (next.done) {
           await finish();
           controller.close();
-          request.respond(0);
+          request?.respond(0);
           return;
         }
         rows = next.value.map((event) => encoder.encode(eventCsvRow(event)));
         index = 0;
       }
-      const view = request.view as Uint8Array;
-      let written = 0;
-      while (written < view.byteLength && index < rows.length) {
-        const row = rows[index] as Uint8Array;
-        const part = row.subarray(offset, offset + view.byteLength - written);
-        view.set(part, written);
-        written += part.byteLength;
-        offset += part.byteLength;
-        if (offset === row.byteLength) {
-          if (headerPending) headerPending = false;
-          else delivered += 1;
-          index += 1;
-          offset = 0;
-        }
+      if (request?.view) {
+        request.respond(fill(new Uint8Array(request.view.buffer, request.view.byteOffset, request.view.byteLength)));
+      } else {
+        const chunk = new Uint8Array(CSV_CHUNK_BYTES);
+        controller.enqueue(chunk.subarray(0, fill(chunk)));
       }
-      request.respond(written);
     },
     async cancel() {
       await finish();
