@@ -3,8 +3,9 @@
  * SQL for `staff_audit`: one row for every look at the consent log by staff
  * and every retention purge (GDPR Art. 5(2), accountability). Rows are only
  * ever added; the purge of rows past `AUDIT_RETENTION_DAYS` is the one delete.
+ * Its types are the staff API's (shared/staff-api.ts), re-exported here for
+ * the worker modules that write rows.
  */
-
 import type { AuditAction, AuditVia, StaffAuditEntry, StaffAuditPage } from "../../shared/staff-api.ts";
 
 export type { AuditAction, AuditVia } from "../../shared/staff-api.ts";
