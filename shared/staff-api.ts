@@ -2,31 +2,27 @@
  * @module
  * The staff JSON API under `/api/staff`, for scripts: paths and response
  * shapes. Every route needs a staff credential (README "Staff consent log").
+ * These are the one definition of the staff data types: the database layer
+ * maps its rows to them and the pages render them. A logged event is the
+ * consent schema's own output plus what the worker adds on receipt.
  */
-import type { Choices } from "./categories.ts";
-import type { ConsentMethod } from "./consent-schema.ts";
+import type { ConsentEvent } from "./consent-schema.ts";
 
 export const STAFF_API_PATH = "/api/staff";
 export const STAFF_PAGES_PATH = "/staff";
 export const STAFF_SIGN_IN_PATH = "/staff-sign-in";
 
 /** Every field of one logged event, as staff see it. */
-export interface StaffEvent {
+export interface StaffEvent extends Omit<ConsentEvent, "textsHash"> {
+  /** Row id: the tie-breaker of newest-first order and the record's address. */
   id: number;
-  eventId: string;
-  consentId: string;
   receivedAt: string;
-  method: ConsentMethod;
-  choices: Choices;
-  revision: string;
+  /** Null when the visitor saw the default texts (the revision holds them). */
   textsHash: string | null;
-  pageUrl: string;
   userAgent: string;
+  /** The visitor's /24 or /48 network prefix, never the address. */
   ipPrefix: string | null;
   country: string | null;
-  language: string;
-  gpc: boolean;
-  widgetVersion: string;
 }
 
 /** `GET /api/staff/events`: one page, newest first; pass `nextCursor` as `cursor` for the next. */
@@ -50,6 +46,7 @@ export interface SubjectAccessExport {
   events: (Omit<StaffEvent, "id"> & { privacyStatementUrl: string })[];
 }
 
+/** One day of statistics: events and how many of them granted each category. */
 export interface StaffDailyStats {
   day: string;
   events: number;
@@ -65,12 +62,27 @@ export interface StaffStats {
   days: StaffDailyStats[];
 }
 
+/** `access`: a Cloudflare Access JWT; `token`: a named staff token; `cron`: the retention purge. */
+export type AuditVia = "access" | "token" | "cron";
+
+export type AuditAction =
+  | "search"
+  | "view_event"
+  | "view_consent"
+  | "export_subject_access"
+  | "export_csv"
+  | "export_csv_done"
+  | "stats"
+  | "view_audit"
+  | "purge";
+
 export interface StaffAuditEntry {
   id: number;
   at: string;
   actor: string;
-  via: "access" | "token" | "cron";
-  action: string;
+  via: AuditVia;
+  action: AuditAction;
+  /** What was asked, as stored (JSON text). */
   query: string;
   rowCount: number | null;
 }

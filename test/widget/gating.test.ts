@@ -82,7 +82,7 @@ describe("gating", () => {
     blocked.dataset.category = "analytics";
     blocked.dataset.src = "/blocked.js";
     document.body.append(blocked);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect.poll(() => document.querySelector('script[src="/late.js"]')?.getAttribute("type")).toBeNull();
     expect(document.querySelector('script[src="/late.js"]')?.getAttribute("type")).toBeNull();
     expect(document.querySelector('script[data-src="/blocked.js"]')?.getAttribute("type")).toBe("text/plain");
   });

@@ -99,7 +99,7 @@ describe("widget entry", () => {
     leaveInOutbox("left-by-an-earlier-page");
     const reads = vi.spyOn(Storage.prototype, "getItem");
     await loadEntry();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect.poll(() => document.querySelector("opencontact-consent")).not.toBeNull();
     await settle();
     expect(reads).not.toHaveBeenCalled();
     expect(fetchMock).not.toHaveBeenCalled();

@@ -1,15 +1,15 @@
 /**
- * The staff audit: every search, record view, export and statistics query
- * leaves a row saying who asked what and how many rows came back; no route
- * edits or deletes it, the database refuses updates and recent deletes, and
- * no data is shown when the audit cannot be written.
+ * The staff audit: every search, record view, export, statistics query and
+ * look at the audit itself leaves a row saying who asked what and how many
+ * rows came back; no route edits or deletes it, the database refuses updates
+ * and recent deletes, and no data is shown when the audit cannot be written.
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { StaffAuditPage, StaffEventPage } from "../../shared/staff-api.ts";
 import { app } from "../../worker/index.ts";
-import { freshLog } from "./helpers.ts";
-import { auditRows, newEvent, seed, staffEnv, staffRequest } from "./staff-helpers.ts";
+import { freshLog, newEvent, seed } from "./helpers.ts";
+import { auditRows, staffEnv, staffRequest } from "./staff-helpers.ts";
 
 beforeEach(freshLog);
 
@@ -51,11 +51,48 @@ describe("staff audit", () => {
     expect(html).toContain("<h1>Audit of staff access</h1>");
     expect(html.indexOf("withdraw")).toBeLessThan(html.indexOf("/pricing"));
     expect(html).toContain("<td>alice</td>");
+    // Looking at the audit page was itself recorded, after the two searches it showed.
     const page = (await (await staffRequest("/api/staff/audit?limit=1")).json()) as StaffAuditPage;
     expect(page.entries).toHaveLength(1);
-    expect(JSON.parse(page.entries[0]?.query ?? "{}")).toEqual({ method: "withdraw" });
+    expect(page.entries[0]).toMatchObject({ action: "view_audit", rowCount: 2 });
     const older = (await (await staffRequest(`/api/staff/audit?before=${page.nextBefore}`)).json()) as StaffAuditPage;
-    expect(JSON.parse(older.entries[0]?.query ?? "{}")).toEqual({ path: "/pricing" });
+    expect(older.entries.map((entry) => JSON.parse(entry.query))).toEqual([
+      { method: "withdraw" },
+      { path: "/pricing" },
+    ]);
+  });
+
+  it("audits every look at the audit itself, with the page asked for and the rows shown", async () => {
+    await staffRequest("/api/staff/events");
+    await staffRequest("/staff/audit");
+    const first = (await (await staffRequest("/api/staff/audit?limit=1")).json()) as StaffAuditPage;
+    await staffRequest(`/api/staff/audit?before=${first.nextBefore}`);
+    const rows = await auditRows();
+    expect(rows.map(({ action, query, row_count }) => ({ action, query: JSON.parse(query), row_count }))).toEqual([
+      { action: "search", query: {}, row_count: 0 },
+      { action: "view_audit", query: { limit: 100 }, row_count: 1 },
+      { action: "view_audit", query: { limit: 1 }, row_count: 1 },
+      { action: "view_audit", query: { before: first.nextBefore, limit: 100 }, row_count: 1 },
+    ]);
+  });
+
+  it("shows no audit page when its own audit row cannot be written", async () => {
+    await staffRequest("/api/staff/events?method=withdraw");
+    // The audit table stays readable; only writing the view's row fails.
+    await env.DB.prepare(
+      `CREATE TRIGGER refuse_view_audit BEFORE INSERT ON staff_audit WHEN NEW.action = 'view_audit'
+       BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`,
+    ).run();
+    try {
+      const response = await staffRequest("/api/staff/audit");
+      expect(response.status).toBe(503);
+      expect(await response.text()).not.toContain("withdraw");
+      const page = await staffRequest("/staff/audit");
+      expect(page.status).toBe(503);
+      expect(await page.text()).not.toContain("withdraw");
+    } finally {
+      await env.DB.prepare("DROP TRIGGER refuse_view_audit").run();
+    }
   });
 
   it("has no route that edits or deletes it, and the database refuses to", async () => {

@@ -1,15 +1,15 @@
 /**
  * Builders for staff tests: an env with one named staff token (and Access
- * settings), authenticated requests, events seeded straight into the log,
- * and an RSA key pair whose JWKS is served where the worker fetches it.
+ * settings), authenticated requests, a database that records what is asked
+ * of it, and an RSA key pair whose JWKS is served where the worker fetches
+ * it. Events and revisions come from the worker fixtures in ./helpers.ts.
  */
 import { env } from "cloudflare:workers";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { vi } from "vitest";
-import { insertEventStatement, type NewConsentEvent } from "../../worker/db/consent-events.ts";
-import { STATEMENT } from "../../worker/generated/privacy-statement.ts";
 import { app } from "../../worker/index.ts";
-import { recordCurrentRevision } from "../../worker/lib/current-revision.ts";
+
+export { newEvent, seed } from "./helpers.ts";
 
 export const TOKEN_NAME = "alice";
 export const TOKEN = "correct-horse-battery-staple-0123456789";
@@ -49,34 +49,25 @@ export function staffRequest(path: string, init: RequestInit = {}, testEnv: Env 
   return Promise.resolve(app.request(path, { ...init, headers }, testEnv));
 }
 
-let eventCounter = 0;
-
-export function newEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEvent {
-  eventCounter += 1;
-  return {
-    eventId: crypto.randomUUID(),
-    consentId: crypto.randomUUID(),
-    receivedAt: new Date(Date.UTC(2026, 10, 1, 12, 0, eventCounter % 60)).toISOString(),
-    method: "custom",
-    choices: { analytics: true, functionality: false, targeting: false },
-    revision: STATEMENT.revision,
-    textsHash: null,
-    pageUrl: "https://www.opencontact.co.uk/pricing",
-    userAgent: "Mozilla/5.0 TestBrowser/1.0",
-    ipPrefix: "203.0.113.0/24",
-    country: "GB",
-    language: "en-GB",
-    gpc: false,
-    widgetVersion: "0.1.0",
-    ...overrides,
-  };
-}
-
-/** Inserts events (and the current revision they refer to) straight into the log. */
-export async function seed(events: NewConsentEvent[]): Promise<void> {
-  const statements = [recordCurrentRevision(env.DB, "2026-01-01T00:00:00.000Z")];
-  for (const event of events) statements.push(insertEventStatement(env.DB, event));
-  for (let i = 0; i < statements.length; i += 500) await env.DB.batch(statements.slice(i, i + 500));
+/**
+ * The test database behind a proxy that notes the SQL of every statement
+ * prepared or executed, to prove a request was refused before any query.
+ */
+export function watchedDb(): { db: D1Database; sql: string[] } {
+  const sql: string[] = [];
+  const db = new Proxy(env.DB, {
+    get(target, property) {
+      if (property === "prepare" || property === "exec") {
+        return (text: string) => {
+          sql.push(text);
+          return property === "prepare" ? target.prepare(text) : target.exec(text);
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db, sql };
 }
 
 export async function auditRows(): Promise<

@@ -4,8 +4,7 @@
  * the record and subject-access export, the streamed CSV, statistics, and
  * hostile visitor values rendered as text.
  */
-import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type {
   StaffEvent,
   StaffEventPage,
@@ -14,23 +13,14 @@ import type {
   SubjectAccessExport,
 } from "../../shared/staff-api.ts";
 import type { NewConsentEvent } from "../../worker/db/consent-events.ts";
+import { EXPORT_BATCH } from "../../worker/db/consent-events.ts";
 import { STATEMENT } from "../../worker/generated/privacy-statement.ts";
-import { CSV_BATCH } from "../../worker/lib/staff-data.ts";
-import { freshLog } from "./helpers.ts";
-import { newEvent, parseCsv, seed, staffRequest } from "./staff-helpers.ts";
+import { freshLog, newEvent, seed, seedRevision } from "./helpers.ts";
+import { parseCsv, staffEnv, staffRequest, watchedDb } from "./staff-helpers.ts";
 
 beforeEach(freshLog);
 
 const OTHER_REVISION = "0123456789abcdef";
-
-async function seedOtherRevision() {
-  await env.DB.prepare(
-    `INSERT INTO privacy_revisions (revision, sha256, title, markdown, html, text, banner_texts, first_served_at)
-     VALUES (?, ?, 'Old', '# Old', '<h1>Old</h1>', 'Old', '{}', '2025-01-01T00:00:00.000Z')`,
-  )
-    .bind(OTHER_REVISION, "a".repeat(64))
-    .run();
-}
 
 async function search(query: string): Promise<StaffEventPage> {
   const response = await staffRequest(`/api/staff/events${query}`);
@@ -59,7 +49,7 @@ function day(n: number, hour = 12): string {
 describe("staff search filters", () => {
   const events: NewConsentEvent[] = [];
   beforeEach(async () => {
-    await seedOtherRevision();
+    await seedRevision(OTHER_REVISION);
     events.length = 0;
     const methods = ["accept_all", "reject_all", "custom", "withdraw"] as const;
     for (let i = 0; i < 40; i++) {
@@ -142,6 +132,54 @@ describe("staff search filters", () => {
       const page = await staffRequest(`/staff${query}`);
       expect(page.status).toBe(400);
       expect(page.headers.get("Content-Type")).toMatch(/text\/html/);
+    });
+  }
+});
+
+describe("parameter errors", () => {
+  // Every malformed staff parameter, on the pages and in the JSON API.
+  const cases: [path: string, field: string][] = [
+    ["/api/staff/audit?before=abc", "before"],
+    ["/api/staff/audit?before=0", "before"],
+    ["/api/staff/audit?before=-3", "before"],
+    ["/staff/audit?before=1.5", "before"],
+    ["/api/staff/audit?limit=1000", "limit"],
+    ["/api/staff/events?limit=ten", "limit"],
+    ["/api/staff/events?cursor=!!!", "cursor"],
+    ["/staff?method=custom&cursor=Zm9v", "cursor"],
+    ["/staff?cursor=!!!", "cursor"],
+    ["/api/staff/events?from=2026-02-30", "from"],
+    ["/staff?to=2026-1-5", "to"],
+    ["/api/staff/events.csv?from=tomorrow", "from"],
+    ["/api/staff/events.csv?analytics=maybe", "analytics"],
+    ["/api/staff/stats?to=2026-13-01", "to"],
+    ["/staff/stats?from=yesterday", "from"],
+    ["/api/staff/events/0", "id"],
+    ["/staff/events/12ab", "id"],
+    ["/api/staff/consents/not-a-uuid", "consentId"],
+    ["/staff/consents/not-a-uuid", "consentId"],
+  ];
+
+  for (const [path, field] of cases) {
+    it(`${path} is a 400 naming ${field}, before any database call`, async () => {
+      const { db, sql } = watchedDb();
+      const logged = vi.spyOn(console, "error");
+      try {
+        const response = await staffRequest(path, {}, staffEnv({ DB: db }));
+        expect(response.status).toBe(400);
+        if (path.startsWith("/api/")) {
+          expect(await response.json()).toMatchObject({ error: { code: "bad_request", field } });
+        } else {
+          expect(response.headers.get("Content-Type")).toMatch(/text\/html/);
+          expect(await response.text()).toContain(`${field} `);
+        }
+        expect(sql.filter((text) => /consent_events|consent_daily|privacy_revisions|staff_audit/.test(text))).toEqual(
+          [],
+        );
+        expect(logged).not.toHaveBeenCalled();
+      } finally {
+        logged.mockRestore();
+      }
     });
   }
 });
@@ -297,13 +335,13 @@ describe("CSV export", () => {
   });
 
   it("exports more rows than one batch, newest first, without repeats", async () => {
-    const events = Array.from({ length: CSV_BATCH + 100 }, (_, i) =>
+    const events = Array.from({ length: EXPORT_BATCH + 100 }, (_, i) =>
       newEvent({ receivedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString() }),
     );
     await seed(events);
     const rows = parseCsv(await (await staffRequest("/api/staff/events.csv")).text()).slice(1);
-    expect(rows).toHaveLength(CSV_BATCH + 100);
-    expect(new Set(rows.map((row) => row[0])).size).toBe(CSV_BATCH + 100);
+    expect(rows).toHaveLength(EXPORT_BATCH + 100);
+    expect(new Set(rows.map((row) => row[0])).size).toBe(EXPORT_BATCH + 100);
     expect(rows[0]?.[0]).toBe(events.at(-1)?.eventId);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  * updates or deletes a row; a change of mind is a new event.
  */
 import type { ConsentMethod } from "../../shared/consent-schema.ts";
-import type { StaffEvent } from "../../shared/staff-api.ts";
+import type { StaffDailyStats, StaffEvent } from "../../shared/staff-api.ts";
 import { DAILY_STATS_SQL, type EventCursor, type EventFilter, searchEventsSql } from "./staff-queries.ts";
 
 /** One stored event, as the worker and staff see it (the wire type staff scripts get). */
@@ -106,8 +106,8 @@ export type { EventCursor, EventFilter } from "./staff-queries.ts";
 export { DAILY_STATS_SQL, eventFilterSql, PAGE_PATH_SQL, searchEventsSql } from "./staff-queries.ts";
 
 /**
- * One page of events matching `filter`, newest first, after `after`. Keyset
- * pagination: rows inserted meanwhile never shift a page, and no OFFSET scan.
+ * Events matching `filter`, newest first, after `after`. Keyset pagination:
+ * rows inserted meanwhile never shift a page, and no OFFSET scan.
  */
 export async function searchEvents(
   db: D1Database,
@@ -123,26 +123,57 @@ export async function searchEvents(
   return results.map(toConsentEvent);
 }
 
+/** The keyset position just after `event`. */
+function positionAfter(event: ConsentEventRecord): EventCursor {
+  return { receivedAt: event.receivedAt, id: event.id };
+}
+
+/** One page of a search and where the next one starts (null on the last page). */
+export async function searchEventsPage(
+  db: D1Database,
+  filter: EventFilter,
+  limit: number,
+  after?: EventCursor,
+): Promise<{ events: ConsentEventRecord[]; next: EventCursor | null }> {
+  // One extra row says whether there is a next page without a COUNT.
+  const rows = await searchEvents(db, filter, limit + 1, after);
+  const events = rows.slice(0, limit);
+  const last = events.at(-1);
+  return { events, next: rows.length > limit && last ? positionAfter(last) : null };
+}
+
+/**
+ * Rows fetched per query while exporting. D1 allows 1,000 queries per Worker
+ * invocation (Workers Paid) and 50 MB per result: 5,000 rows (~2 MB) a query
+ * exports up to ~5 million rows in one download, holding one batch at a time.
+ */
+export const EXPORT_BATCH = 5000;
+
+/**
+ * Every event matching `filter`, newest first, one keyset batch per step, so
+ * memory holds one batch whatever the total (a million rows would not fit in
+ * a worker's 128 MB at once). Rows arriving meanwhile are newer than the
+ * first batch and are not included.
+ */
+export async function* eventBatches(db: D1Database, filter: EventFilter): AsyncGenerator<ConsentEventRecord[]> {
+  let after: EventCursor | undefined;
+  for (;;) {
+    const rows = await searchEvents(db, filter, EXPORT_BATCH, after);
+    const last = rows.at(-1);
+    if (last) yield rows;
+    if (!last || rows.length < EXPORT_BATCH) return;
+    after = positionAfter(last);
+  }
+}
+
 export async function findEventById(db: D1Database, id: number): Promise<ConsentEventRecord | null> {
   const row = await db.prepare("SELECT * FROM consent_events WHERE id = ?").bind(id).first<ConsentEventRow>();
   return row ? toConsentEvent(row) : null;
 }
 
-/** One day of statistics: events and how many of them granted each category. */
-export interface DailyChoiceCounts {
-  day: string;
-  events: number;
-  analytics: number;
-  functionality: number;
-  targeting: number;
-}
-
 /** Per-day counts for `[from, to)` (ISO timestamps at midnight UTC); days without events are absent. */
-export async function dailyChoiceCounts(db: D1Database, from: string, to: string): Promise<DailyChoiceCounts[]> {
-  const { results } = await db
-    .prepare(DAILY_STATS_SQL)
-    .bind(from.slice(0, 10), to.slice(0, 10))
-    .all<DailyChoiceCounts>();
+export async function dailyChoiceCounts(db: D1Database, from: string, to: string): Promise<StaffDailyStats[]> {
+  const { results } = await db.prepare(DAILY_STATS_SQL).bind(from.slice(0, 10), to.slice(0, 10)).all<StaffDailyStats>();
   return results;
 }
 

@@ -3,31 +3,15 @@
  * SQL for `staff_audit`: one row for every look at the consent log by staff
  * and every retention purge (GDPR Art. 5(2), accountability). Rows are only
  * ever added; the purge of rows past `AUDIT_RETENTION_DAYS` is the one delete.
+ * Its types are the staff API's (shared/staff-api.ts), re-exported here for
+ * the worker modules that write rows.
  */
+import type { AuditAction, AuditVia, StaffAuditEntry, StaffAuditPage } from "../../shared/staff-api.ts";
 
-export type AuditVia = "access" | "token" | "cron";
+export type { AuditAction, AuditVia } from "../../shared/staff-api.ts";
 
-export type AuditAction =
-  | "search"
-  | "view_event"
-  | "view_consent"
-  | "export_subject_access"
-  | "export_csv"
-  | "export_csv_done"
-  | "stats"
-  | "view_audit"
-  | "purge";
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  via: AuditVia;
-  action: AuditAction;
-  /** What was asked, as stored (JSON text). */
-  query: string;
-  rowCount: number | null;
-}
+/** One audit row; the type staff scripts get from `/api/staff/audit`. */
+export type AuditEntry = StaffAuditEntry;
 
 export type NewAuditEntry = Omit<AuditEntry, "id">;
 
@@ -59,14 +43,30 @@ export function insertAuditStatement(db: D1Database, entry: NewAuditEntry) {
     .bind(entry.at, entry.actor, entry.via, entry.action, entry.query, entry.rowCount);
 }
 
-/** Newest first, keyset-paginated on the row id (ids only grow). */
-export async function listAudit(db: D1Database, limit: number, beforeId?: number): Promise<AuditEntry[]> {
+/**
+ * The audit row for one look at the log by a staff member, stamped now.
+ * What was asked is stored as JSON text, so any parameter shape fits.
+ */
+export function staffLookStatement(
+  db: D1Database,
+  look: { actor: string; via: AuditVia; action: AuditAction; query: Record<string, unknown>; rowCount: number | null },
+) {
+  return insertAuditStatement(db, { ...look, at: new Date().toISOString(), query: JSON.stringify(look.query) });
+}
+
+/**
+ * One page of the audit, newest first, keyset-paginated on the row id (ids
+ * only grow); one extra row says whether an older page exists.
+ */
+export async function listAuditPage(db: D1Database, limit: number, beforeId?: number): Promise<StaffAuditPage> {
   const statement =
     beforeId === undefined
-      ? db.prepare("SELECT * FROM staff_audit ORDER BY id DESC LIMIT ?").bind(limit)
-      : db.prepare("SELECT * FROM staff_audit WHERE id < ? ORDER BY id DESC LIMIT ?").bind(beforeId, limit);
+      ? db.prepare("SELECT * FROM staff_audit ORDER BY id DESC LIMIT ?").bind(limit + 1)
+      : db.prepare("SELECT * FROM staff_audit WHERE id < ? ORDER BY id DESC LIMIT ?").bind(beforeId, limit + 1);
   const { results } = await statement.all<AuditRow>();
-  return results.map(toAuditEntry);
+  const entries = results.slice(0, limit).map(toAuditEntry);
+  const last = entries.at(-1);
+  return { entries, nextBefore: results.length > limit && last ? last.id : null };
 }
 
 /** Deletes up to `batch` audit rows older than `before`, oldest first. */

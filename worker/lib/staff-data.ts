@@ -1,67 +1,145 @@
 /**
  * @module
- * What the staff pages and the staff JSON API share: a page of search
- * results with its next cursor, a period's statistics with empty days filled,
- * the subject-access export and the streamed CSV export.
+ * The staff reads, one function per look at the consent log, shared by the
+ * staff pages and the staff JSON API. Each runs its query and writes its
+ * audit row before returning anything, so no route can show data without
+ * the audit (if the row cannot be written the caller gets a 503, no data).
+ * Routes parse their parameters first, call one of these, and render.
  */
-import type { StaffDailyStats, SubjectAccessExport } from "../../shared/staff-api.ts";
+import type {
+  StaffAuditPage,
+  StaffDailyStats,
+  StaffEvent,
+  StaffEventPage,
+  StaffEventRecord,
+  StaffStats,
+  SubjectAccessExport,
+} from "../../shared/staff-api.ts";
 import {
-  type ConsentEventRecord,
   dailyChoiceCounts,
-  type EventCursor,
   type EventFilter,
-  searchEvents,
+  eventBatches,
+  findEventById,
+  listEventsByConsentId,
+  searchEventsPage,
 } from "../db/consent-events.ts";
+import { listRevisions } from "../db/privacy-revisions.ts";
+import { listAuditPage } from "../db/staff-audit.ts";
+import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
 import { dbCall } from "./db-call.ts";
-import { addDays, encodeCursor } from "./staff-query.ts";
+import { ApiError } from "./errors.ts";
+import { addDays, encodeCursor, type FilterParams, type SearchRequest } from "./staff-query.ts";
 
+/** Rows on a page of the staff search. */
 export const PAGE_SIZE = 50;
+/** Rows on a page of the staff audit. */
+export const AUDIT_PAGE_SIZE = 100;
 
-/**
- * Rows fetched per query while exporting. D1 allows 1,000 queries per Worker
- * invocation (Workers Paid) and 50 MB per result: 5,000 rows (~2 MB) a query
- * exports up to ~5 million rows in one download, holding one batch at a time.
- */
-export const CSV_BATCH = 5000;
-
-export async function searchPage(db: D1Database, filter: EventFilter, limit: number, after?: EventCursor) {
-  // One extra row says whether there is a next page without a COUNT.
-  const rows = await dbCall(() => searchEvents(db, filter, limit + 1, after));
-  const events = rows.slice(0, limit);
-  const last = events.at(-1);
-  const nextCursor = rows.length > limit && last ? encodeCursor({ receivedAt: last.receivedAt, id: last.id }) : null;
-  return { events, nextCursor };
+/** The privacy-statement revisions, for the search form (the company's texts, not personal data: not audited). */
+export function knownRevisions(viewer: StaffViewer) {
+  return dbCall(() => listRevisions(viewer.db));
 }
 
-export async function periodStats(db: D1Database, period: { from: string; to: string; days: number }) {
-  const counts = await dbCall(() => dailyChoiceCounts(db, period.from, period.to));
+export async function searchLog(viewer: StaffViewer, search: SearchRequest): Promise<StaffEventPage> {
+  const { events, next } = await dbCall(() => searchEventsPage(viewer.db, search.filter, search.limit, search.after));
+  await audit(
+    viewer,
+    "search",
+    { ...search.params, ...(search.cursor ? { cursor: search.cursor } : {}) },
+    events.length,
+  );
+  return { events, nextCursor: next ? encodeCursor(next) : null };
+}
+
+/** One event and its consent id's whole history, newest first. */
+export async function readEvent(viewer: StaffViewer, id: number): Promise<StaffEventRecord> {
+  const event = await dbCall(() => findEventById(viewer.db, id));
+  if (!event) throw new ApiError(404, "not_found", `No event ${id} is in the log.`, "id");
+  const history = await dbCall(() => listEventsByConsentId(viewer.db, event.consentId));
+  await audit(viewer, "view_event", { id, consentId: event.consentId }, history.length);
+  return { event, history };
+}
+
+/** A consent id's whole history, newest first, with its latest event as the record. */
+async function consentRecord(
+  viewer: StaffViewer,
+  consentId: string,
+  action: "view_consent" | "export_subject_access",
+): Promise<StaffEventRecord> {
+  const history = await dbCall(() => listEventsByConsentId(viewer.db, consentId));
+  const latest = history[0];
+  if (!latest) throw new ApiError(404, "not_found", `No consent is recorded under ${consentId}.`, "consentId");
+  await audit(viewer, action, { consentId }, history.length);
+  return { event: latest, history };
+}
+
+/** Every event under one consent id, the latest as the record. */
+export function readConsent(viewer: StaffViewer, consentId: string): Promise<StaffEventRecord> {
+  return consentRecord(viewer, consentId, "view_consent");
+}
+
+/** Everything held under one consent id, ready to send to the person (GDPR Art. 15). */
+export async function subjectAccessExport(
+  viewer: StaffViewer,
+  consentId: string,
+  origin: string,
+): Promise<SubjectAccessExport> {
+  const { history } = await consentRecord(viewer, consentId, "export_subject_access");
+  return {
+    controller: "OpenContact Services Limited",
+    consentId,
+    exportedAt: new Date().toISOString(),
+    explanation:
+      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, the privacy statement revision shown at the time (readable at privacyStatementUrl), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
+    events: history.map(({ id: _id, ...event }) => ({
+      ...event,
+      privacyStatementUrl: `${origin}/privacy/${event.revision}`,
+    })),
+  };
+}
+
+/** Per-day counts for a period, days without events included as zeros. */
+export async function readStats(
+  viewer: StaffViewer,
+  period: { firstDay: string; lastDay: string; from: string; to: string; days: number },
+): Promise<StaffStats> {
+  const counts = await dbCall(() => dailyChoiceCounts(viewer.db, period.from, period.to));
   const byDay = new Map(counts.map((row) => [row.day, row]));
   const days: StaffDailyStats[] = [];
   for (let index = 0; index < period.days; index++) {
     const day = addDays(new Date(period.from), index).toISOString().slice(0, 10);
     days.push(byDay.get(day) ?? { day, events: 0, analytics: 0, functionality: 0, targeting: 0 });
   }
-  return days;
+  await audit(viewer, "stats", { from: period.firstDay, to: period.lastDay }, days.length);
+  return { from: period.firstDay, to: period.lastDay, days };
 }
 
-export function subjectAccessExport(
-  consentId: string,
-  events: ConsentEventRecord[],
-  origin: string,
-  now: Date,
-): SubjectAccessExport {
-  return {
-    controller: "OpenContact Services Limited",
-    consentId,
-    exportedAt: now.toISOString(),
-    explanation:
-      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, the privacy statement revision shown at the time (readable at privacyStatementUrl), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
-    events: events.map(({ id: _id, ...event }) => ({
-      ...event,
-      privacyStatementUrl: `${origin}/privacy/${event.revision}`,
-    })),
-  };
+/** A page of the audit itself; looking at it is a look like any other, so it is audited too. */
+export async function readAudit(viewer: StaffViewer, limit: number, before?: number): Promise<StaffAuditPage> {
+  const page = await dbCall(() => listAuditPage(viewer.db, limit, before));
+  await audit(viewer, "view_audit", { ...(before === undefined ? {} : { before }), limit }, page.entries.length);
+  return page;
+}
+
+/**
+ * Every event matching `filter` as a CSV stream. Audited before the first
+ * byte, so an export that fails midway still shows who started it, and
+ * again at the end (or on cancel) with the rows the client actually took.
+ */
+export async function exportCsv(
+  viewer: StaffViewer,
+  filter: EventFilter,
+  params: FilterParams,
+): Promise<ReadableStream<Uint8Array>> {
+  await audit(viewer, "export_csv", params, null);
+  return csvExportStream(eventBatches(viewer.db, filter), async (rows) => {
+    try {
+      await audit(viewer, "export_csv_done", params, rows);
+    } catch {
+      console.error("could not audit the end of a CSV export");
+    }
+  });
 }
 
 export const CSV_COLUMNS = [
@@ -83,7 +161,7 @@ export const CSV_COLUMNS = [
   "widget_version",
 ] as const;
 
-function eventCsvRow(event: ConsentEventRecord): string {
+function eventCsvRow(event: StaffEvent): string {
   return csvRow([
     event.eventId,
     event.consentId,
@@ -104,54 +182,78 @@ function eventCsvRow(event: ConsentEventRecord): string {
   ]);
 }
 
+/** Bytes handed over per read when the reader brings no buffer of its own. */
+const CSV_CHUNK_BYTES = 65_536;
+
 /**
- * Every event matching `filter` as CSV, newest first, fetched in keyset
- * batches as the client reads: memory stays at one batch whatever the size
- * (a million rows would not fit in a worker's 128 MB at once). Rows arriving
- * during the export are newer than the first batch and are not included.
- * `finished` is called once with the number of rows sent, also on cancel.
+ * The CSV of `batches` as a byte stream that hands over at most one read's
+ * worth at a time (the reader's own buffer, or 64 KiB): a row counts as
+ * delivered once its last byte is in a chunk the consumer pulled, so a
+ * client that stops midway is audited with the rows it actually got, not
+ * the batch waiting behind them. `finished` is called once with that number,
+ * at the end or on cancel.
  */
 export function csvExportStream(
-  db: D1Database,
-  filter: EventFilter,
+  batches: AsyncIterator<StaffEvent[]>,
   finished: (rows: number) => Promise<void>,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let cursor: EventCursor | undefined;
-  let sent = 0;
-  let started = false;
+  // The header line, then each batch's rows, encoded one row apiece.
+  let rows: Uint8Array[] = [encoder.encode(csvRow(CSV_COLUMNS))];
+  let headerPending = true;
+  let index = 0;
+  let offset = 0;
+  let delivered = 0;
   let done = false;
   const finish = async () => {
     if (done) return;
     done = true;
-    await finished(sent);
+    await finished(delivered);
   };
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (!started) {
-          started = true;
-          controller.enqueue(encoder.encode(csvRow(CSV_COLUMNS)));
-          return;
-        }
-        const rows = await searchEvents(db, filter, CSV_BATCH, cursor);
-        if (rows.length > 0) {
-          let chunk = "";
-          for (const row of rows) chunk += eventCsvRow(row);
-          controller.enqueue(encoder.encode(chunk));
-          sent += rows.length;
-          const last = rows[rows.length - 1] as ConsentEventRecord;
-          cursor = { receivedAt: last.receivedAt, id: last.id };
-        }
-        if (rows.length < CSV_BATCH) {
+  /** Copies waiting rows into `target`, counting each row whose last byte fits; returns the bytes written. */
+  const fill = (target: Uint8Array): number => {
+    let written = 0;
+    while (written < target.byteLength && index < rows.length) {
+      const row = rows[index] as Uint8Array;
+      const part = row.subarray(offset, offset + target.byteLength - written);
+      target.set(part, written);
+      written += part.byteLength;
+      offset += part.byteLength;
+      if (offset === row.byteLength) {
+        if (headerPending) headerPending = false;
+        else delivered += 1;
+        index += 1;
+        offset = 0;
+      }
+    }
+    return written;
+  };
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: CSV_CHUNK_BYTES,
+    async pull(controller) {
+      // A reader's buffer to fill, or none when the runtime pulls for its own pump (workerd over HTTP).
+      const request = controller.byobRequest;
+      while (index === rows.length) {
+        const next = await batches.next();
+        if (next.done) {
           await finish();
           controller.close();
+          request?.respond(0);
+          return;
         }
-      },
-      async cancel() {
-        await finish();
-      },
+        rows = next.value.map((event) => encoder.encode(eventCsvRow(event)));
+        index = 0;
+      }
+      if (request?.view) {
+        request.respond(fill(new Uint8Array(request.view.buffer, request.view.byteOffset, request.view.byteLength)));
+      } else {
+        const chunk = new Uint8Array(CSV_CHUNK_BYTES);
+        controller.enqueue(chunk.subarray(0, fill(chunk)));
+      }
     },
-    { highWaterMark: 0 },
-  );
+    async cancel() {
+      await finish();
+    },
+  });
 }

@@ -7,7 +7,7 @@
 import { CATEGORY_IDS } from "../../shared/categories.ts";
 import { CONSENT_METHODS, type ConsentMethod, UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
 import { REVISION_PATTERN } from "../../shared/revision.ts";
-import type { EventCursor, EventFilter } from "../db/consent-events.ts";
+import type { EventCursor, EventFilter } from "../db/staff-queries.ts";
 import { ApiError } from "./errors.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -121,10 +121,32 @@ export function parseLimit(value: string | undefined, fallback = 50): number {
   return limit;
 }
 
-/** A positive row id from a path segment, or a 400. */
-export function parseId(value: string): number {
-  if (!/^\d{1,15}$/.test(value) || Number(value) < 1) throw badRequest("id", "id must be a positive integer");
+/** A positive row id (a path segment, or a parameter such as `before`), or a 400 naming it. */
+export function parseId(value: string, field = "id"): number {
+  if (!/^\d{1,15}$/.test(value) || Number(value) < 1) throw badRequest(field, `${field} must be a positive integer`);
   return Number(value);
+}
+
+/** Where an audit page starts: below the row id `before`, or at the newest row. */
+export function parseAuditBefore(value: string | undefined): number | undefined {
+  return value === undefined || value === "" ? undefined : parseId(value, "before");
+}
+
+/** A whole search, parsed before anything reads the log. */
+export interface SearchRequest {
+  params: FilterParams;
+  filter: EventFilter;
+  /** The cursor as sent, for the audit; `after` is what it decodes to. */
+  cursor: string | undefined;
+  after: EventCursor | undefined;
+  limit: number;
+}
+
+export function parseSearch(query: Record<string, string>, limit: number): SearchRequest {
+  const params = filterParams(query);
+  const filter = parseEventFilter(params);
+  const cursor = query.cursor || undefined;
+  return { params, filter, cursor, after: decodeCursor(cursor), limit };
 }
 
 export function parseConsentId(value: string): string {

@@ -8,20 +8,25 @@
 import { Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
-import { findEventById, listEventsByConsentId } from "../db/consent-events.ts";
-import { listRevisions } from "../db/privacy-revisions.ts";
-import { listAudit } from "../db/staff-audit.ts";
-import { audit } from "../lib/audit.ts";
+import { viewerOf } from "../lib/audit.ts";
 import { SESSION_COOKIE } from "../lib/auth/session.ts";
-import { dbCall } from "../lib/db-call.ts";
 import { ApiError } from "../lib/errors.ts";
-import { PAGE_SIZE, periodStats, searchPage } from "../lib/staff-data.ts";
 import {
-  decodeCursor,
+  AUDIT_PAGE_SIZE,
+  knownRevisions,
+  PAGE_SIZE,
+  readAudit,
+  readConsent,
+  readEvent,
+  readStats,
+  searchLog,
+} from "../lib/staff-data.ts";
+import {
   filterParams,
+  parseAuditBefore,
   parseConsentId,
-  parseEventFilter,
   parseId,
+  parseSearch,
   parseStatsPeriod,
 } from "../lib/staff-query.ts";
 import type { AppEnv } from "../types.ts";
@@ -61,29 +66,23 @@ staff.onError((err, c) => {
 
 staff.get("/", async (c) => {
   const query = c.req.query();
-  const params = filterParams(query);
-  const filter = parseEventFilter(params);
-  const names = Object.keys(params);
+  const search = parseSearch(query, PAGE_SIZE);
+  const names = Object.keys(search.params);
   // A consent id on its own is a lookup: show that visitor's history.
-  if (names.length === 1 && filter.consentId && !query.cursor) {
-    return c.redirect(`/staff/consents/${filter.consentId}`, 303);
+  if (names.length === 1 && search.filter.consentId && !search.cursor) {
+    return c.redirect(`/staff/consents/${search.filter.consentId}`, 303);
   }
-  const revisions = await dbCall(() => listRevisions(c.env.DB));
+  const viewer = viewerOf(c);
+  const revisions = await knownRevisions(viewer);
   const asked = names.length > 0 || query.cursor !== undefined;
-  let events = null;
-  let nextCursor: string | null = null;
-  if (asked) {
-    const after = decodeCursor(query.cursor);
-    ({ events, nextCursor } = await searchPage(c.env.DB, filter, PAGE_SIZE, after));
-    await audit(c, "search", { ...params, ...(query.cursor ? { cursor: query.cursor } : {}) }, events.length);
-  }
+  const page = asked ? await searchLog(viewer, search) : null;
   return c.html(
     <SearchPage
-      staff={c.get("staff")}
-      params={params}
+      staff={viewer.staff}
+      params={search.params}
       revisions={revisions}
-      events={events}
-      nextCursor={nextCursor}
+      events={page?.events ?? null}
+      nextCursor={page?.nextCursor ?? null}
       continued={query.cursor !== undefined}
     />,
   );
@@ -91,38 +90,26 @@ staff.get("/", async (c) => {
 
 staff.get("/consents/:consentId", async (c) => {
   const consentId = parseConsentId(c.req.param("consentId"));
-  const history = await dbCall(() => listEventsByConsentId(c.env.DB, consentId));
-  const latest = history[0];
-  if (!latest) throw new ApiError(404, "not_found", `No consent is recorded under ${consentId}.`, "consentId");
-  await audit(c, "view_consent", { consentId }, history.length);
-  return c.html(<RecordPage staff={c.get("staff")} consentId={consentId} event={latest} history={history} />);
+  const { event, history } = await readConsent(viewerOf(c), consentId);
+  return c.html(<RecordPage staff={c.get("staff")} consentId={consentId} event={event} history={history} />);
 });
 
 staff.get("/events/:id", async (c) => {
   const id = parseId(c.req.param("id"));
-  const event = await dbCall(() => findEventById(c.env.DB, id));
-  if (!event) throw new ApiError(404, "not_found", `No event ${id} is in the log.`, "id");
-  const history = await dbCall(() => listEventsByConsentId(c.env.DB, event.consentId));
-  await audit(c, "view_event", { id, consentId: event.consentId }, history.length);
+  const { event, history } = await readEvent(viewerOf(c), id);
   return c.html(<RecordPage staff={c.get("staff")} consentId={event.consentId} event={event} history={history} />);
 });
 
 staff.get("/stats", async (c) => {
   const period = parseStatsPeriod(filterParams(c.req.query()), new Date());
-  const days = await periodStats(c.env.DB, period);
-  await audit(c, "stats", { from: period.firstDay, to: period.lastDay }, days.length);
-  return c.html(<StatsPage staff={c.get("staff")} firstDay={period.firstDay} lastDay={period.lastDay} days={days} />);
+  const { from, to, days } = await readStats(viewerOf(c), period);
+  return c.html(<StatsPage staff={c.get("staff")} firstDay={from} lastDay={to} days={days} />);
 });
 
-const AUDIT_PAGE_SIZE = 100;
-
 staff.get("/audit", async (c) => {
-  const before = c.req.query("before");
-  const entries = await dbCall(() => listAudit(c.env.DB, AUDIT_PAGE_SIZE + 1, before ? parseId(before) : undefined));
-  const page = entries.slice(0, AUDIT_PAGE_SIZE);
-  const last = page.at(-1);
-  const nextBefore = entries.length > AUDIT_PAGE_SIZE && last ? last.id : null;
-  return c.html(<AuditPage staff={c.get("staff")} entries={page} nextBefore={nextBefore} />);
+  const before = parseAuditBefore(c.req.query("before"));
+  const { entries, nextBefore } = await readAudit(viewerOf(c), AUDIT_PAGE_SIZE, before);
+  return c.html(<AuditPage staff={c.get("staff")} entries={entries} nextBefore={nextBefore} />);
 });
 
 staff.post("/sign-out", (c) => {

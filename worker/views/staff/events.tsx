@@ -7,7 +7,7 @@
 import type { Child } from "hono/jsx";
 import { CATEGORIES } from "../../../shared/categories.ts";
 import { CONSENT_METHODS } from "../../../shared/consent-schema.ts";
-import type { ConsentEventRecord } from "../../db/consent-events.ts";
+import type { StaffEvent } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import type { FilterParams } from "../../lib/staff-query.ts";
 import { StaffShell } from "./shell.tsx";
@@ -35,7 +35,7 @@ function Time({ iso }: { iso: string }) {
 }
 
 export interface EventTableProps {
-  events: ConsentEventRecord[];
+  events: StaffEvent[];
   caption: string;
   currentId?: number;
 }
@@ -102,7 +102,7 @@ export interface SearchPageProps {
   staff: StaffIdentity;
   params: FilterParams;
   revisions: { revision: string; firstServedAt: string }[];
-  events: ConsentEventRecord[] | null;
+  events: StaffEvent[] | null;
   nextCursor: string | null;
   /** True when this page continues an earlier one. */
   continued: boolean;
@@ -240,8 +240,8 @@ export interface RecordPageProps {
   staff: StaffIdentity;
   consentId: string;
   /** The event shown in full: the one asked for, or the latest of the consent. */
-  event: ConsentEventRecord;
-  history: ConsentEventRecord[];
+  event: StaffEvent;
+  history: StaffEvent[];
 }
 
 export function RecordPage({ staff, consentId, event, history }: RecordPageProps) {

@@ -6,7 +6,7 @@
  */
 
 import { CATEGORIES, CATEGORY_IDS } from "../../../shared/categories.ts";
-import type { DailyChoiceCounts } from "../../db/consent-events.ts";
+import type { StaffDailyStats } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import { StaffShell } from "./shell.tsx";
 
@@ -15,7 +15,7 @@ export interface StatsPageProps {
   firstDay: string;
   lastDay: string;
   /** One entry per day of the period, zeros included. */
-  days: DailyChoiceCounts[];
+  days: StaffDailyStats[];
 }
 
 const WIDTH = 720;
@@ -34,7 +34,7 @@ function niceMax(max: number): number {
   return 10 * magnitude;
 }
 
-export function StatsChart({ days }: { days: DailyChoiceCounts[] }) {
+export function StatsChart({ days }: { days: StaffDailyStats[] }) {
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const top = niceMax(Math.max(0, ...days.map((day) => day.events)));
