@@ -36,7 +36,7 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
   const shadow = host.attachShadow({ mode: "open" });
   adoptStyles(shadow, bannerCss);
   const { messages } = config.texts;
-  const root = el("div", { class: "root", lang: config.language });
+  const root = el("div", { class: "root", lang: config.language, "data-theme": config.theme });
   shadow.append(root);
   document.body.prepend(host);
 
