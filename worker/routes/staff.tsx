@@ -2,17 +2,15 @@
  * @module
  * The staff pages (`/staff`): search, records, statistics and the audit,
  * rendered on the server and usable without JavaScript. Behind the staff
- * guard (mounted before this in worker/index.ts); every look is audited.
- * Errors render as an HTML page here rather than the JSON envelope.
+ * guard (worker/middleware/staff-guard.ts); every look is audited. Errors
+ * render as an HTML page here rather than the JSON envelope, and a refused
+ * credential sends the browser to the sign-in page.
  */
 import { Hono } from "hono";
-import { deleteCookie } from "hono/cookie";
-import { secureHeaders } from "hono/secure-headers";
 import { findEventById, listEventsByConsentId } from "../db/consent-events.ts";
 import { listRevisions } from "../db/privacy-revisions.ts";
-import { listAudit } from "../db/staff-audit.ts";
+import { listAudit, listAuthFailures } from "../db/staff-audit.ts";
 import { audit } from "../lib/audit.ts";
-import { SESSION_COOKIE } from "../lib/auth/session.ts";
 import { dbCall } from "../lib/db-call.ts";
 import { ApiError } from "../lib/errors.ts";
 import { PAGE_SIZE, periodStats, searchPage } from "../lib/staff-data.ts";
@@ -24,33 +22,21 @@ import {
   parseId,
   parseStatsPeriod,
 } from "../lib/staff-query.ts";
+import { staffGuard } from "../middleware/staff-guard.ts";
 import type { AppEnv } from "../types.ts";
 import { AuditPage } from "../views/staff/audit.tsx";
 import { RecordPage, SearchPage } from "../views/staff/events.tsx";
 import { StaffErrorPage } from "../views/staff/shell.tsx";
 import { StatsPage } from "../views/staff/stats.tsx";
-
-/**
- * The staff pages' own policy: same-origin everything, no script at all, no
- * framing. Mounted before the global headers in worker/index.ts, because the
- * outer middleware writes its headers last and so decides.
- */
-export const staffSecureHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'none'"],
-    objectSrc: ["'none'"],
-    formAction: ["'self'"],
-    baseUri: ["'none'"],
-    frameAncestors: ["'none'"],
-  },
-  referrerPolicy: "no-referrer",
-  crossOriginResourcePolicy: "same-origin",
-});
+import { signInRedirect } from "./staff-sign-in.tsx";
 
 const staff = new Hono<AppEnv>();
 
+// Here rather than in worker/index.ts, so that its refusals reach this onError.
+staff.use("*", staffGuard);
+
 staff.onError((err, c) => {
+  if (err instanceof ApiError && err.status === 401) return signInRedirect(c);
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
     return c.html(<StaffErrorPage status={err.status} message={err.message} />, err.status);
@@ -115,6 +101,8 @@ staff.get("/stats", async (c) => {
 });
 
 const AUDIT_PAGE_SIZE = 100;
+/** The audit page sums failed sign-ins over the last day. */
+const FAILURES_SHOWN_MS = 24 * 60 * 60 * 1000;
 
 staff.get("/audit", async (c) => {
   const before = c.req.query("before");
@@ -122,12 +110,9 @@ staff.get("/audit", async (c) => {
   const page = entries.slice(0, AUDIT_PAGE_SIZE);
   const last = page.at(-1);
   const nextBefore = entries.length > AUDIT_PAGE_SIZE && last ? last.id : null;
-  return c.html(<AuditPage staff={c.get("staff")} entries={page} nextBefore={nextBefore} />);
-});
-
-staff.post("/sign-out", (c) => {
-  deleteCookie(c, SESSION_COOKIE, { path: "/" });
-  return c.redirect("/staff-sign-in", 303);
+  const since = new Date(Date.now() - FAILURES_SHOWN_MS).toISOString();
+  const failures = before ? null : await dbCall(() => listAuthFailures(c.env.DB, since));
+  return c.html(<AuditPage staff={c.get("staff")} entries={page} nextBefore={nextBefore} failures={failures} />);
 });
 
 export default staff;
