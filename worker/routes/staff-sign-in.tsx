@@ -11,6 +11,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
 import { STAFF_PAGES_PATH, STAFF_SIGN_IN_PATH } from "../../shared/staff-api.ts";
 import { insertAuditStatement } from "../db/staff-audit.ts";
 import { endSessionsStatement } from "../db/staff-sessions.ts";
@@ -78,15 +79,18 @@ staffSignIn.use("*", async (c, next) => {
 });
 
 staffSignIn.onError((err, c) => {
-  if (!(err instanceof ApiError)) {
+  if (!(err instanceof HTTPException)) {
     console.error(`unhandled ${err.name} on ${c.req.method} ${c.req.routePath}`);
     return c.html(<SignInPage next={STAFF_PAGES_PATH} message="Something went wrong." />, 500);
   }
-  for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
+  const headers = err instanceof ApiError ? (err.headers ?? {}) : {};
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
   const message =
     err.status === 429
-      ? `Too many failed sign-ins. Try again in ${err.headers?.["Retry-After"] ?? "a few"} seconds.`
-      : err.message;
+      ? `Too many failed sign-ins. Try again in ${headers["Retry-After"] ?? "a few"} seconds.`
+      : err instanceof ApiError
+        ? err.message
+        : "This form was sent from another site; sign in here instead.";
   return c.html(<SignInPage next={STAFF_PAGES_PATH} message={message} />, err.status);
 });
 
