@@ -12,7 +12,11 @@
  *
  * `--check` stops after step 2 (no Cloudflare account needed); `--config
  * <file>` reads another wrangler configuration; `--secrets-file <file>` is
- * passed to `wrangler deploy` (the first deploy must bring its secrets).
+ * checked (no public local value from `.dev.vars.example`, a long enough
+ * `SESSION_SECRET`, `STAFF_TOKENS` a JSON object) and passed to `wrangler
+ * deploy` (the first deploy must bring its secrets). Secrets already on
+ * Cloudflare cannot be read back: wrangler refuses a deploy that lacks a
+ * required one, and the worker itself ignores the local values on https.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -24,7 +28,7 @@ import { fileURLToPath } from "node:url";
 export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
 
 /** Same budget the build enforces (vite.config.ts); checked again on the built file. */
-const SIZE_BUDGET_GZIP = 12 * 1024;
+const SIZE_BUDGET_GZIP = 13 * 1024;
 
 export interface ConfigReport {
   errors: string[];
@@ -85,6 +89,71 @@ export function checkConfig(text: string, file = "wrangler.toml"): ConfigReport 
   return { errors, warnings, databaseName };
 }
 
+/** Shorter than this is no secret (the worker refuses it too: worker/lib/auth/session.ts). */
+const SESSION_SECRET_MIN_LENGTH = 32;
+
+/** A secrets file as wrangler reads it: a JSON object, or `NAME=value` lines. */
+export function parseSecrets(text: string): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      return Object.fromEntries(Object.entries(parsed).map(([name, value]) => [name, String(value)]));
+    }
+  } catch {
+    // Not JSON: dotenv lines.
+  }
+  const secrets: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match?.[1]) secrets[match[1]] = (match[2] ?? "").replace(/^(['"])(.*)\1$/, "$2");
+  }
+  return secrets;
+}
+
+/**
+ * What stops a secrets file from going to production: any value of the
+ * public `.dev.vars.example` (the `dev` token's digest inside STAFF_TOKENS,
+ * its SESSION_SECRET), a short SESSION_SECRET, a STAFF_TOKENS that is not a
+ * JSON object (the worker would let nobody in by token).
+ */
+export function checkSecrets(text: string, example: string, file = "the secrets file"): string[] {
+  const errors: string[] = [];
+  const secrets = parseSecrets(text);
+  const local = parseSecrets(example);
+  const localDigests = Object.values(safeObject(local.STAFF_TOKENS ?? "{}") ?? {});
+  const tokens = secrets.STAFF_TOKENS;
+  if (tokens !== undefined) {
+    const parsed = safeObject(tokens);
+    if (!parsed) {
+      errors.push(`STAFF_TOKENS in ${file} is not a JSON object of name -> SHA-256 hex; use {} for Access only.`);
+    } else if (Object.values(parsed).some((digest) => localDigests.includes(String(digest).toLowerCase()))) {
+      errors.push(
+        `STAFF_TOKENS in ${file} holds the public local development token of .dev.vars.example (anyone can sign in ` +
+          "with it). Remove it; make real tokens with `npm run staff-token -- <name>`.",
+      );
+    }
+  }
+  const secret = secrets.SESSION_SECRET;
+  if (secret !== undefined && (secret === local.SESSION_SECRET || secret.length < SESSION_SECRET_MIN_LENGTH)) {
+    errors.push(
+      `SESSION_SECRET in ${file} is ${secret === local.SESSION_SECRET ? "the public example of .dev.vars.example" : `shorter than ${SESSION_SECRET_MIN_LENGTH} characters`}. ` +
+        "Use a random one: `openssl rand -base64 32` (docs/deploy.md, step 4).",
+    );
+  }
+  return errors;
+}
+
+function safeObject(text: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 
 function run(title: string, command: string, args: string[]): void {
@@ -112,9 +181,15 @@ function main(argv: string[]): void {
   const configPath = configIndex >= 0 ? (argv[configIndex + 1] ?? "wrangler.toml") : "wrangler.toml";
   const configArgs = configPath === "wrangler.toml" ? [] : ["--config", configPath];
   const secretsIndex = argv.indexOf("--secrets-file");
-  const secretsArgs = secretsIndex >= 0 ? ["--secrets-file", argv[secretsIndex + 1] ?? ""] : [];
+  const secretsPath = secretsIndex >= 0 ? (argv[secretsIndex + 1] ?? "") : null;
+  const secretsArgs = secretsPath !== null ? ["--secrets-file", secretsPath] : [];
 
   const report = checkConfig(readFileSync(configPath, "utf8"), configPath);
+  if (secretsPath !== null) {
+    report.errors.push(
+      ...checkSecrets(readFileSync(secretsPath, "utf8"), readFileSync(".dev.vars.example", "utf8"), secretsPath),
+    );
+  }
   for (const warning of report.warnings) console.warn(`⚠ ${warning}`);
   if (report.errors.length > 0) {
     for (const error of report.errors) console.error(`✖ ${error}`);

@@ -74,7 +74,10 @@ export type AuditAction =
   | "export_csv_done"
   | "stats"
   | "view_audit"
-  | "purge";
+  | "purge"
+  | "sign_in"
+  | "sign_out"
+  | "auth_failure";
 
 export interface StaffAuditEntry {
   id: number;

@@ -5,14 +5,14 @@
  * Workers static assets before this code runs.
  */
 import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import { CONSENT_PATH } from "../shared/api.ts";
 import { STAFF_API_PATH, STAFF_PAGES_PATH, STAFF_SIGN_IN_PATH } from "../shared/staff-api.ts";
-import { staffGuard } from "./lib/auth/guard.tsx";
 import { handleError, handleNotFound } from "./lib/errors.ts";
+import { securityHeaders } from "./middleware/security-headers.ts";
+import { staffGuard } from "./middleware/staff-guard.ts";
 import consent from "./routes/consent.ts";
 import privacy from "./routes/privacy.tsx";
-import staff, { staffSecureHeaders } from "./routes/staff.tsx";
+import staff from "./routes/staff.tsx";
 import staffApi from "./routes/staff-api.ts";
 import staffSignIn from "./routes/staff-sign-in.tsx";
 import { scheduled } from "./scheduled.ts";
@@ -20,33 +20,16 @@ import type { AppEnv } from "./types.ts";
 
 export const app = new Hono<AppEnv>();
 
-// Staff pages get their own CSP (default-src 'self', no script). Registered
-// before the global headers: the outer middleware writes last, so it decides.
-app.use(`${STAFF_PAGES_PATH}/*`, staffSecureHeaders);
-app.use(`${STAFF_SIGN_IN_PATH}/*`, staffSecureHeaders);
-
-// Server-rendered pages carry no script and only same-origin styles.
-app.use(
-  "*",
-  secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'"],
-      formAction: ["'self'"],
-      baseUri: ["'none'"],
-      frameAncestors: ["'none'"],
-    },
-    referrerPolicy: "strict-origin-when-cross-origin",
-    crossOriginResourcePolicy: false,
-  }),
-);
+// Every response the worker makes: HSTS on https, one framing policy, and
+// the staff area's own CSP (worker/middleware/security-headers.ts).
+app.use("*", securityHeaders);
 
 app.route(CONSENT_PATH, consent);
 app.route("/", privacy);
 
-// One guard in front of every staff route, pages and JSON alike.
-app.use(`${STAFF_PAGES_PATH}/*`, staffGuard);
+// One guard in front of every staff route: the JSON API here, whose refusals
+// are the JSON envelope of handleError; the pages mount it themselves
+// (routes/staff.tsx) to answer a refusal with the sign-in page.
 app.use(`${STAFF_API_PATH}/*`, staffGuard);
 app.route(STAFF_PAGES_PATH, staff);
 app.route(STAFF_API_PATH, staffApi);

@@ -3,7 +3,10 @@
  * with its own local D1): make a consent on the demo page, sign in with a
  * local staff token, find the consent by the id the widget's dialog shows,
  * open the record, download the CSV, and prove hostile logged values run
- * nothing (escaped as text and blocked by the page's CSP).
+ * nothing (escaped as text and blocked by the page's CSP). Then the sign-in
+ * flows of issue 10: back to the page asked for, never off the staff pages,
+ * sign-out ending a copied session, wrong tokens limited and shown in the
+ * audit, and the headers of static assets and staff pages as served.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -16,11 +19,19 @@ import { queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
 const TOKEN_NAME = "e2e";
 const TOKEN = "e2e-staff-token-that-is-long-enough";
 const DIGEST = createHash("sha256").update(TOKEN).digest("hex");
-async function signIn(page: Page, base: string) {
-  await page.goto(`${base}/staff`);
-  await page.getByLabel("Token name").fill(TOKEN_NAME);
-  await page.getByLabel("Token", { exact: true }).fill(TOKEN);
+/** A second staff member, whose name an attacker hammers in the last test. */
+const VICTIM = "e2e-victim";
+const SESSION_SECRET = "e2e-session-secret-that-is-long-enough-0123";
+
+async function fillSignIn(page: Page, name: string, token: string) {
+  await page.getByLabel("Token name").fill(name);
+  await page.getByLabel("Token", { exact: true }).fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function signIn(page: Page, base: string, path = "/staff") {
+  await page.goto(`${base}${path}`);
+  await fillSignIn(page, TOKEN_NAME, TOKEN);
   await expect.poll(() => page.getByText(`Signed in as ${TOKEN_NAME}`).count()).toBe(1);
 }
 
@@ -29,7 +40,10 @@ describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
   let server: WorkerServer;
 
   beforeAll(async () => {
-    server = await startWorker({ vars: { STAFF_TOKENS: JSON.stringify({ [TOKEN_NAME]: DIGEST }) } });
+    const victimDigest = createHash("sha256").update("victims-own-token-that-is-long").digest("hex");
+    server = await startWorker({
+      vars: { STAFF_TOKENS: JSON.stringify({ [TOKEN_NAME]: DIGEST, [VICTIM]: victimDigest }), SESSION_SECRET },
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -172,5 +186,101 @@ describe.skipIf(!CHROMIUM)("staff consent log in Chromium", () => {
     }
     expect(violations).toEqual([]);
     await page.close();
+  }, 120_000);
+  it("returns to the page asked for after sign-in, and never off the staff pages", async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await signIn(page, server.url, "/staff/audit?before=999999");
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe("/staff/audit?before=999999");
+    await context.clearCookies();
+
+    // A link that would start a CSV export on sign-in lands on the staff home page instead.
+    let downloaded = false;
+    page.on("download", () => {
+      downloaded = true;
+    });
+    const hostile = encodeURIComponent("/staff/../api/staff/events.csv");
+    await page.goto(`${server.url}/staff-sign-in?next=${hostile}`);
+    await fillSignIn(page, TOKEN_NAME, TOKEN);
+    await expect.poll(() => page.getByText(`Signed in as ${TOKEN_NAME}`).count()).toBe(1);
+    expect(new URL(page.url()).pathname).toBe("/staff");
+    expect(downloaded).toBe(false);
+    await context.close();
+  }, 120_000);
+
+  it("ends a copied session when its owner signs out", async () => {
+    const owner = await browser.newContext();
+    const page = await owner.newPage();
+    await signIn(page, server.url);
+    const cookies = await owner.cookies();
+    expect(cookies.map((cookie) => cookie.name)).toEqual(["staff_session"]);
+    expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: "Strict" });
+
+    // Someone else's browser with the same cookie is signed in, until the owner signs out.
+    const thief = await browser.newContext();
+    await thief.addCookies(cookies);
+    const stolen = await thief.newPage();
+    await stolen.goto(`${server.url}/staff/stats`);
+    await expect.poll(() => stolen.getByText(`Signed in as ${TOKEN_NAME}`).count()).toBe(1);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/staff-sign-in");
+    expect(await owner.cookies()).toEqual([]);
+
+    await stolen.goto(`${server.url}/staff/stats`);
+    expect(new URL(stolen.url()).pathname).toBe("/staff-sign-in");
+    await expect(stolen.getByRole("alert").textContent()).resolves.toContain("Your session has ended");
+    const api = await stolen.request.get(`${server.url}/api/staff/stats`);
+    expect(api.status()).toBe(401);
+    await owner.close();
+    await thief.close();
+  }, 120_000);
+
+  it("serves static assets and staff pages with the documented security headers", async () => {
+    const get = (path: string) => fetch(`${server.url}${path}`, { redirect: "manual" });
+    for (const path of ["/consent.js", "/", "/assets/staff.css", "/consent-release.json"]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("Strict-Transport-Security"), path).toBe("max-age=63072000; includeSubDomains");
+      expect(response.headers.get("X-Frame-Options"), path).toBe("DENY");
+    }
+    // The demo map is framed by the demo page: its CSP allows 'self', and no X-Frame-Options contradicts it.
+    const map = await get("/demo/map.html");
+    expect(map.headers.get("X-Frame-Options")).toBeNull();
+    expect(map.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'self'");
+    // The worker's own answers over plain http: the framing policy and CORP on staff, no HSTS.
+    for (const path of ["/staff-sign-in", "/api/staff/events", "/staff"]) {
+      const response = await get(path);
+      expect(response.headers.get("X-Frame-Options"), path).toBe("DENY");
+      expect(response.headers.get("Cross-Origin-Resource-Policy"), path).toBe("same-origin");
+      expect(response.headers.get("Strict-Transport-Security"), path).toBeNull();
+    }
+  });
+
+  it("limits wrong tokens for one name with a clear page, and lists them in the audit", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/staff-sign-in`);
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      await fillSignIn(page, VICTIM, `guess-number-${attempt}`);
+      await expect(page.getByRole("alert").textContent()).resolves.toContain("do not match");
+    }
+    await fillSignIn(page, VICTIM, "guess-number-11");
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(
+      /Too many failed sign-ins\. Try again in \d+ seconds\./,
+    );
+
+    // The other staff member still signs in, and sees the attempts in the audit.
+    await signIn(page, server.url, "/staff/audit");
+    const row = page.locator("section[aria-labelledby=failures] tbody tr", { hasText: VICTIM });
+    await expect(row.locator("td").allTextContents()).resolves.toEqual([
+      VICTIM,
+      expect.stringMatching(/^(127\.0\.0\.0\/24|–)$/),
+      "10",
+      expect.stringMatching(/^\d{4}-/),
+    ]);
+    expect(await page.content()).not.toContain("guess-number");
+    expect(await axe(page), "audit page with failures").toEqual([]);
+    await context.close();
   }, 120_000);
 });

@@ -42,13 +42,13 @@ describe("staff setup", () => {
     ).toThrow();
   });
 
-  it("schedules the daily purge with the documented defaults and declares the staff secret", () => {
+  it("schedules the daily purge with the documented defaults and declares the staff secrets", () => {
     const config = read("wrangler.toml");
     expect(config).toMatch(/^\[triggers\]\ncrons = \["17 3 \* \* \*"\]$/m);
     expect(config).toMatch(/^RETENTION_DAYS = "730"$/m);
     expect(config).toMatch(/^AUDIT_RETENTION_DAYS = "\d+"$/m);
     expect(config).toMatch(/^ACCESS_TEAM_DOMAIN = ""$/m);
     expect(config).toMatch(/^ACCESS_AUD = ""$/m);
-    expect(config).toMatch(/^\[secrets\]\nrequired = \["STAFF_TOKENS"\]$/m);
+    expect(config).toMatch(/^\[secrets\]\nrequired = \["STAFF_TOKENS", "SESSION_SECRET"\]$/m);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * The staff guard: every registered staff route, pages and JSON, refuses
  * requests without a valid credential (401, or 403 when Access is not
- * configured), and accepts a named token, a session and an Access JWT.
+ * configured, 429 once wrong tokens pass the limit; pages redirect to the
+ * sign-in page), and accepts a named token, a session and an Access JWT.
  * The Access JWKS is served by stubbing global fetch at the certs URL, so
  * the worker's real `createRemoteJWKSet` path (fetch, cache, kid lookup) runs.
  */
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/index.ts";
+import { freshLog } from "./helpers.ts";
 import {
   accessJwt,
   accessKeys,
@@ -42,10 +44,28 @@ function staffRoutes(): { method: string; path: string }[] {
 
 let keys: Awaited<ReturnType<typeof accessKeys>>;
 
+/** The session secret these tests sign in with (the worker's env holds none). */
+const SESSION_SECRET = "a-test-session-secret-of-forty-characters";
+const sessionEnv = (overrides: Partial<Env> = {}) => staffEnv({ SESSION_SECRET, ...overrides });
+
 beforeAll(async () => {
   keys = await accessKeys();
+});
+
+// Failed attempts are audited and counted: each test starts from an empty log.
+beforeEach(async () => {
+  await freshLog();
   await seed([newEvent({ consentId: CONSENT_ID, eventId: EVENT_ID, userAgent: "LeakCanary/1.0" })]);
 });
+
+/** A refusal: 401, 403 or 429 for JSON; a redirect to the sign-in page for a page. */
+function expectRefused(response: Response, what: string) {
+  if (response.status === 303) {
+    expect(response.headers.get("Location"), what).toMatch(/^\/staff-sign-in(\?|$)/);
+  } else {
+    expect([401, 403, 429], what).toContain(response.status);
+  }
+}
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -165,12 +185,15 @@ describe("staff guard", () => {
       serveJwks([keys.jwk]);
       const headers = await bad.headers();
       for (const { method, path } of staffRoutes()) {
-        const response = await app.request(path, { method, headers }, bad.testEnv?.() ?? staffEnv());
-        expect([401, 403], `${method} ${path}`).toContain(response.status);
+        const response = await app.request(path, { method, headers }, bad.testEnv?.() ?? sessionEnv());
+        expectRefused(response, `${method} ${path}`);
         const text = await response.text();
         expect(text, `${method} ${path} leaks data`).not.toMatch(/LeakCanary|7d5e4c3b-2a19/);
       }
-      const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM staff_audit").first<{ n: number }>();
+      // No look at the log was audited; only failed sign-ins are.
+      const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM staff_audit WHERE action != 'auth_failure'").first<{
+        n: number;
+      }>();
       expect(rows?.n).toBe(0);
     });
   }
@@ -187,15 +210,19 @@ describe("staff guard", () => {
     }
   });
 
-  it("answers the API with the JSON envelope and a Basic challenge, pages with the sign-in form", async () => {
+  it("answers the API with the JSON envelope and a Basic challenge, pages with a redirect to sign-in", async () => {
     const api = await app.request("/api/staff/events", {}, staffEnv());
     expect(api.status).toBe(401);
     expect(api.headers.get("WWW-Authenticate")).toMatch(/^Basic realm=/);
     expect(await api.json()).toMatchObject({ error: { code: "unauthorized" } });
     const page = await app.request("/staff/stats?from=2026-01-01", {}, staffEnv());
-    expect(page.status).toBe(401);
+    expect(page.status).toBe(303);
     expect(page.headers.get("WWW-Authenticate")).toBeNull();
-    const html = await page.text();
+    expect(page.headers.get("Location")).toBe(
+      `/staff-sign-in?next=${encodeURIComponent("/staff/stats?from=2026-01-01")}`,
+    );
+    const signIn = await app.request(page.headers.get("Location") ?? "", {}, staffEnv());
+    const html = await signIn.text();
     expect(html).toContain('action="/staff-sign-in"');
     expect(html).toContain('value="/staff/stats?from=2026-01-01"');
     const forbidden = await app.request(
@@ -269,7 +296,7 @@ describe("staff guard", () => {
     const signIn = await app.request(
       "/staff-sign-in",
       { method: "POST", body: form, headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" } },
-      staffEnv(),
+      sessionEnv(),
     );
     expect(signIn.status).toBe(303);
     expect(signIn.headers.get("Location")).toBe("/staff/audit");
@@ -279,7 +306,7 @@ describe("staff guard", () => {
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect(setCookie).not.toContain(TOKEN);
     const cookie = setCookie.split(";")[0] ?? "";
-    const page = await app.request("/staff/audit", { headers: { Cookie: cookie } }, staffEnv());
+    const page = await app.request("/staff/audit", { headers: { Cookie: cookie } }, sessionEnv());
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Signed in as <strong>alice</strong></p>");
 
@@ -287,11 +314,15 @@ describe("staff guard", () => {
     const revoked = await app.request(
       "/staff/audit",
       { headers: { Cookie: cookie } },
-      staffEnv({ STAFF_TOKENS: JSON.stringify({ alice: "0".repeat(64) }) }),
+      sessionEnv({ STAFF_TOKENS: JSON.stringify({ alice: "0".repeat(64) }) }),
     );
-    expect(revoked.status).toBe(401);
+    expect(revoked.status).toBe(303);
 
-    const signOut = await app.request("/staff/sign-out", { method: "POST", headers: { Cookie: cookie } }, staffEnv());
+    const signOut = await app.request(
+      "/staff-sign-in/sign-out",
+      { method: "POST", headers: { Cookie: cookie, Origin: origin } },
+      sessionEnv(),
+    );
     expect(signOut.status).toBe(303);
     expect(signOut.headers.get("Set-Cookie")).toMatch(/staff_session=;.*Max-Age=0/);
   });
@@ -305,7 +336,7 @@ describe("staff guard", () => {
           body: new URLSearchParams(fields),
           headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
         },
-        staffEnv(),
+        sessionEnv(),
       );
     const wrong = await post({ name: TOKEN_NAME, token: "nope" });
     expect(wrong.status).toBe(401);
@@ -326,7 +357,7 @@ describe("staff guard", () => {
     expect(csp).not.toContain("unsafe-inline");
     const html = await response.text();
     expect(html).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
-    const signIn = await app.request("/staff-sign-in", {}, staffEnv());
+    const signIn = await app.request("/staff-sign-in", {}, sessionEnv());
     expect(signIn.headers.get("Content-Security-Policy")).toContain("script-src 'none'");
   });
 });

@@ -77,3 +77,55 @@ export async function purgeAuditBefore(db: D1Database, before: string, batch: nu
     .run();
   return result.meta.changes;
 }
+
+/** Failed credential checks of one token name from one IP prefix. */
+export interface AuthFailureGroup {
+  /** The registered token name tried, or `(unknown)`. */
+  actor: string;
+  ipPrefix: string | null;
+  attempts: number;
+  lastAt: string;
+}
+
+/** Failed credential checks since `since`, by token name and IP prefix, most attempts first. */
+export async function listAuthFailures(db: D1Database, since: string, limit = 50): Promise<AuthFailureGroup[]> {
+  const { results } = await db
+    .prepare(
+      "SELECT actor, json_extract(query, '$.ipPrefix') AS ip_prefix, COUNT(*) AS attempts, MAX(at) AS last_at " +
+        "FROM staff_audit WHERE action = 'auth_failure' AND at > ? " +
+        "GROUP BY actor, ip_prefix ORDER BY attempts DESC, last_at DESC LIMIT ?",
+    )
+    .bind(since, limit)
+    .all<{ actor: string; ip_prefix: string | null; attempts: number; last_at: string }>();
+  return results.map((row) => ({
+    actor: row.actor,
+    ipPrefix: row.ip_prefix,
+    attempts: row.attempts,
+    lastAt: row.last_at,
+  }));
+}
+
+/** Failed credential checks since `since` for a token name and for an IP prefix, and the oldest of them. */
+export async function countAuthFailures(
+  db: D1Database,
+  since: string,
+  actor: string,
+  ipPrefix: string | null,
+): Promise<{ byActor: number; byIpPrefix: number; oldestByActor: string | null; oldestByIpPrefix: string | null }> {
+  const row = await db
+    .prepare(
+      "SELECT COALESCE(SUM(actor = ?1), 0) AS by_actor, " +
+        "COALESCE(SUM(json_extract(query, '$.ipPrefix') IS ?2), 0) AS by_ip, " +
+        "MIN(CASE WHEN actor = ?1 THEN at END) AS oldest_actor, " +
+        "MIN(CASE WHEN json_extract(query, '$.ipPrefix') IS ?2 THEN at END) AS oldest_ip " +
+        "FROM staff_audit WHERE action = 'auth_failure' AND at > ?3",
+    )
+    .bind(actor, ipPrefix, since)
+    .first<{ by_actor: number; by_ip: number; oldest_actor: string | null; oldest_ip: string | null }>();
+  return {
+    byActor: row?.by_actor ?? 0,
+    byIpPrefix: row?.by_ip ?? 0,
+    oldestByActor: row?.oldest_actor ?? null,
+    oldestByIpPrefix: row?.oldest_ip ?? null,
+  };
+}

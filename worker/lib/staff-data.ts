@@ -24,7 +24,7 @@ import {
   searchEventsPage,
 } from "../db/consent-events.ts";
 import { listRevisions } from "../db/privacy-revisions.ts";
-import { listAuditPage } from "../db/staff-audit.ts";
+import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
 import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
 import { dbCall } from "./db-call.ts";
@@ -35,6 +35,8 @@ import { addDays, encodeCursor, type FilterParams, type SearchRequest } from "./
 export const PAGE_SIZE = 50;
 /** Rows on a page of the staff audit. */
 export const AUDIT_PAGE_SIZE = 100;
+/** The audit page sums failed sign-ins over the last day. */
+const FAILURES_SHOWN_MS = 24 * 60 * 60 * 1000;
 
 /** The privacy-statement revisions, for the search form (the company's texts, not personal data: not audited). */
 export function knownRevisions(viewer: StaffViewer) {
@@ -120,6 +122,12 @@ export async function readAudit(viewer: StaffViewer, limit: number, before?: num
   const page = await dbCall(() => listAuditPage(viewer.db, limit, before));
   await audit(viewer, "view_audit", { ...(before === undefined ? {} : { before }), limit }, page.entries.length);
   return page;
+}
+
+/** The audit page's panel: failed credential checks of the last day, by token name and IP prefix. */
+export function readRecentAuthFailures(viewer: StaffViewer): Promise<AuthFailureGroup[]> {
+  const since = new Date(Date.now() - FAILURES_SHOWN_MS).toISOString();
+  return dbCall(() => listAuthFailures(viewer.db, since));
 }
 
 /**

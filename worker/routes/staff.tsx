@@ -2,14 +2,12 @@
  * @module
  * The staff pages (`/staff`): search, records, statistics and the audit,
  * rendered on the server and usable without JavaScript. Behind the staff
- * guard (mounted before this in worker/index.ts); every look is audited.
- * Errors render as an HTML page here rather than the JSON envelope.
+ * guard (worker/middleware/staff-guard.ts); every look is audited. Errors
+ * render as an HTML page here rather than the JSON envelope, and a refused
+ * credential sends the browser to the sign-in page.
  */
 import { Hono } from "hono";
-import { deleteCookie } from "hono/cookie";
-import { secureHeaders } from "hono/secure-headers";
 import { viewerOf } from "../lib/audit.ts";
-import { SESSION_COOKIE } from "../lib/auth/session.ts";
 import { ApiError } from "../lib/errors.ts";
 import {
   AUDIT_PAGE_SIZE,
@@ -18,6 +16,7 @@ import {
   readAudit,
   readConsent,
   readEvent,
+  readRecentAuthFailures,
   readStats,
   searchLog,
 } from "../lib/staff-data.ts";
@@ -29,33 +28,21 @@ import {
   parseSearch,
   parseStatsPeriod,
 } from "../lib/staff-query.ts";
+import { staffGuard } from "../middleware/staff-guard.ts";
 import type { AppEnv } from "../types.ts";
 import { AuditPage } from "../views/staff/audit.tsx";
 import { RecordPage, SearchPage } from "../views/staff/events.tsx";
 import { StaffErrorPage } from "../views/staff/shell.tsx";
 import { StatsPage } from "../views/staff/stats.tsx";
-
-/**
- * The staff pages' own policy: same-origin everything, no script at all, no
- * framing. Mounted before the global headers in worker/index.ts, because the
- * outer middleware writes its headers last and so decides.
- */
-export const staffSecureHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'none'"],
-    objectSrc: ["'none'"],
-    formAction: ["'self'"],
-    baseUri: ["'none'"],
-    frameAncestors: ["'none'"],
-  },
-  referrerPolicy: "no-referrer",
-  crossOriginResourcePolicy: "same-origin",
-});
+import { signInRedirect } from "./staff-sign-in.tsx";
 
 const staff = new Hono<AppEnv>();
 
+// Here rather than in worker/index.ts, so that its refusals reach this onError.
+staff.use("*", staffGuard);
+
 staff.onError((err, c) => {
+  if (err instanceof ApiError && err.status === 401) return signInRedirect(c);
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
     return c.html(<StaffErrorPage status={err.status} message={err.message} />, err.status);
@@ -108,13 +95,11 @@ staff.get("/stats", async (c) => {
 
 staff.get("/audit", async (c) => {
   const before = parseAuditBefore(c.req.query("before"));
-  const { entries, nextBefore } = await readAudit(viewerOf(c), AUDIT_PAGE_SIZE, before);
-  return c.html(<AuditPage staff={c.get("staff")} entries={entries} nextBefore={nextBefore} />);
-});
-
-staff.post("/sign-out", (c) => {
-  deleteCookie(c, SESSION_COOKIE, { path: "/" });
-  return c.redirect("/staff-sign-in", 303);
+  const viewer = viewerOf(c);
+  const { entries, nextBefore } = await readAudit(viewer, AUDIT_PAGE_SIZE, before);
+  // The failed sign-ins panel heads the first page only.
+  const failures = before === undefined ? await readRecentAuthFailures(viewer) : null;
+  return c.html(<AuditPage staff={c.get("staff")} entries={entries} nextBefore={nextBefore} failures={failures} />);
 });
 
 export default staff;

@@ -9,7 +9,16 @@
  */
 
 const DIGEST_HEX = /^[0-9a-f]{64}$/;
-const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/**
+ * The digest of the public `dev` token in `.dev.vars.example` (token
+ * `opencontact-local-staff-token`): anyone can read it, so it only ever works
+ * on plain-http local development. `npm run deploy` refuses it too.
+ */
+export const LOCAL_DEVELOPMENT_DIGEST = "e423c7af31db1fd6dcba2941cd6d295835657051bbe7c48068ed7fe06cd521f9";
+
+let warnedLocalToken = false;
 
 /** Compared against when a name is unknown, so a miss costs the same as a hit. */
 const DUMMY_DIGEST = new Uint8Array(32);
@@ -26,9 +35,10 @@ export async function sha256(text: string): Promise<Uint8Array<ArrayBuffer>> {
 
 /**
  * Parses the secret into name -> digest. Malformed entries are dropped and a
- * malformed secret allows nobody: a configuration mistake fails closed.
+ * malformed secret allows nobody: a configuration mistake fails closed. On
+ * https the public local development token is dropped as well.
  */
-export function parseStaffTokens(secret: string | undefined): Map<string, Uint8Array<ArrayBuffer>> {
+export function parseStaffTokens(secret: string | undefined, secure = false): Map<string, Uint8Array<ArrayBuffer>> {
   const tokens = new Map<string, Uint8Array<ArrayBuffer>>();
   if (!secret?.trim()) return tokens;
   let parsed: unknown;
@@ -40,7 +50,10 @@ export function parseStaffTokens(secret: string | undefined): Map<string, Uint8A
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return tokens;
   for (const [name, digest] of Object.entries(parsed)) {
-    if (NAME.test(name) && typeof digest === "string" && DIGEST_HEX.test(digest.toLowerCase())) {
+    if (secure && typeof digest === "string" && digest.toLowerCase() === LOCAL_DEVELOPMENT_DIGEST) {
+      if (!warnedLocalToken) console.error("STAFF_TOKENS holds the public local development token; it is ignored");
+      warnedLocalToken = true;
+    } else if (TOKEN_NAME_PATTERN.test(name) && typeof digest === "string" && DIGEST_HEX.test(digest.toLowerCase())) {
       tokens.set(name, hexToBytes(digest.toLowerCase()));
     } else {
       console.error("STAFF_TOKENS holds a malformed entry; it is ignored");

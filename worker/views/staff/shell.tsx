@@ -4,6 +4,7 @@
  * sign-out button for token sessions (Access sessions end at Access).
  */
 import type { Child } from "hono/jsx";
+import { STAFF_SIGN_IN_PATH } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import { Layout } from "../layout.tsx";
 
@@ -44,7 +45,7 @@ export function StaffShell({ title, staff, section, children }: StaffShellProps)
             Signed in as <strong>{staff.actor}</strong>
           </p>
           {staff.via === "token" ? (
-            <form method="post" action="/staff/sign-out">
+            <form method="post" action={`${STAFF_SIGN_IN_PATH}/sign-out`}>
               <button type="submit">Sign out</button>
             </form>
           ) : null}
@@ -61,7 +62,7 @@ export interface SignInPageProps {
   name?: string;
 }
 
-/** The token sign-in form; also the body of a 401 for a staff page. */
+/** The token sign-in form (refused staff pages redirect here). */
 export function SignInPage({ next, message, name }: SignInPageProps) {
   return (
     <Layout title="Sign in – Consent log – OpenContact" stylesheets={STAFF_STYLES}>
@@ -76,7 +77,7 @@ export function SignInPage({ next, message, name }: SignInPageProps) {
           Staff of OpenContact Services Limited sign in through Cloudflare Access where it is set up, or here with a
           named staff token.
         </p>
-        <form method="post" action="/staff-sign-in">
+        <form method="post" action={STAFF_SIGN_IN_PATH}>
           <input type="hidden" name="next" value={next} />
           <label for="name">Token name</label>
           <input id="name" name="name" autocomplete="username" required value={name ?? ""} />
