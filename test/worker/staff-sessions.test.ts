@@ -88,7 +88,9 @@ describe("staff sessions end on the server", () => {
     }
     // Signing in again afterwards works.
     expect(signedIn(await withCookie(await sessionCookie()))).toBe(true);
-    expect((await auditRows()).map((row) => row.action)).toEqual(["sign_in", "sign_in", "sign_out", "sign_in"]);
+    // Each look at /staff/audit is audited too (view_audit): only the sign-ins and sign-outs matter here.
+    const signIns = (await auditRows()).map((row) => row.action).filter((action) => action.startsWith("sign_"));
+    expect(signIns).toEqual(["sign_in", "sign_in", "sign_out", "sign_in"]);
   });
 
   it("a token change ends its sessions; another name's sessions live on", async () => {
