@@ -2,7 +2,7 @@
  * @module
  * Reads the widget's settings from its own `<script>` tag (`data-*`) and the
  * site's optional JSON block `<script type="application/json"
- * id="opencontact-consent-config">` in `<head>`, for texts and cookie names
+ * id="opencontact-consent-config">` (in `<head>` or right before the tag), for texts and cookie names
  * (data, not code, so it works under a strict CSP). The API origin defaults
  * to the origin the script was loaded from. Every setting it ignores gets one
  * console warning that says why (`warn`).
@@ -135,17 +135,20 @@ function prune(value: unknown, shape: Shape, path: string): Record<string, unkno
 }
 
 /**
- * The site's own block: only one in `<head>` counts, because the page body
- * may carry visitors' content (a comment could otherwise relabel the buttons).
- * Any other element with the id gets a warning once the document is parsed
- * (a tag without `defer` runs before the body exists).
+ * The site's own block: a JSON script in `<head>` or right before the
+ * widget's tag, places only the site author writes. The first element with
+ * the id anywhere is not enough: a visitor's comment earlier in the body
+ * could relabel the buttons. Any other element with the id gets a warning
+ * once the document is parsed (a tag without `defer` runs before the body exists).
  */
-function readBlock(): unknown {
+function readBlock(script: HTMLScriptElement | null): unknown {
   const id = `#${CONFIG_ELEMENT_ID}`;
-  const block = document.head?.querySelector(`script[type="application/json"]${id}`);
+  const block = Array.from(document.querySelectorAll(`script[type="application/json"]${id}`)).find(
+    (element) => element.parentNode === document.head || element === script?.previousElementSibling,
+  );
   const checkOthers = () => {
     if (Array.from(document.querySelectorAll(id)).some((element) => element !== block)) {
-      warn(`${id} ignored`, "put it in <head>, before consent.js");
+      warn(`${id} ignored`, "put it in <head> or right before consent.js");
     }
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", checkOthers);
@@ -160,7 +163,7 @@ function readBlock(): unknown {
 
 export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   const data = script?.dataset ?? {};
-  const input: ConsentConfigInput = prune(readBlock() ?? {}, BLOCK, `#${CONFIG_ELEMENT_ID}`) ?? {};
+  const input: ConsentConfigInput = prune(readBlock(script) ?? {}, BLOCK, `#${CONFIG_ELEMENT_ID}`) ?? {};
   const resolved = resolveTexts(input);
   const apiOrigin = new URL(
     checked("data-api-origin", data.apiOrigin, isHttpUrl, HTTP_URL) ?? (script?.src || location.href),
