@@ -153,8 +153,10 @@ function readBlock(script: HTMLScriptElement | null): unknown {
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", checkOthers);
   else checkOthers();
+  const text = block?.textContent ?? "";
   try {
-    return JSON.parse(block?.textContent?.trim() || "{}");
+    // Untrimmed, so the line an engine names counts from the <script> tag's own line, as in the page's source.
+    return JSON.parse(text.trim() ? text : "{}");
   } catch (error) {
     // Engines name the position (Chromium "at position 40 (line 3 column 5)", Firefox "at line 3 column 5").
     warn(`${id} ignored`, (error as Error).message);
