@@ -134,9 +134,11 @@ describe.skipIf(!CHROMIUM)("Google Consent Mode order with Google's gtag snippet
       );
       await page.getByRole("button", { name: "Accept all" }).waitFor();
       expect(await dataLayerOrder(page)).toEqual(["js", "config", "consent default"]);
-      await expect.poll(() => warnings).toEqual([
-        "OpenContact Consent: Google tag commands came before the consent default: load consent.js without defer, before Google's tag",
-      ]);
+      await expect
+        .poll(() => warnings)
+        .toEqual([
+          "OpenContact Consent: Google tag commands came before the consent default: load consent.js without defer, before Google's tag",
+        ]);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
