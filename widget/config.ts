@@ -65,6 +65,15 @@ export function warn(what: string, why: string): void {
   console.warn(`OpenContact Consent: ${what}: ${why}`);
 }
 
+/**
+ * Runs `check` once the document is parsed: a tag without `defer` runs
+ * before the rest of the page exists, so a misplaced setting is seen only then.
+ */
+export function whenParsed(check: () => void): void {
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", check);
+  else check();
+}
+
 /** The tag that loaded the widget: `currentScript` while it runs, else a tag whose src ends in consent.js. */
 export function findOwnScript(current: Element | null): HTMLScriptElement | null {
   if (current instanceof HTMLScriptElement) return current;
@@ -143,16 +152,14 @@ function prune(value: unknown, shape: Shape, path: string): Record<string, unkno
  */
 function readBlock(script: HTMLScriptElement | null): unknown {
   const id = `#${CONFIG_ELEMENT_ID}`;
-  const block = Array.from(document.querySelectorAll(`script[type="application/json"]${id}`)).find(
+  const block = [...document.querySelectorAll(`script[type="application/json"]${id}`)].find(
     (element) => element.parentNode === document.head || element === script?.previousElementSibling,
   );
-  const checkOthers = () => {
-    if (Array.from(document.querySelectorAll(id)).some((element) => element !== block)) {
+  whenParsed(() => {
+    if ([...document.querySelectorAll(id)].some((element) => element !== block)) {
       warn(`${id} ignored`, "put it in <head> or right before consent.js");
     }
-  };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", checkOthers);
-  else checkOthers();
+  });
   const text = block?.textContent ?? "";
   try {
     // Untrimmed, so the line an engine names counts from the <script> tag's own line, as in the page's source.

@@ -8,7 +8,7 @@
  * the widget says so when the page's Google tag was set up first.
  */
 import type { Choices } from "../shared/categories.ts";
-import { warn } from "./config.ts";
+import { warn, whenParsed } from "./config.ts";
 
 type Gtag = (...args: unknown[]) => void;
 
@@ -59,12 +59,7 @@ export function consentModeDefault(): void {
   const push = gtag();
   if (!push) {
     // Loaded without defer before the page made its dataLayer: the default would never reach Google's tag.
-    if (document.readyState === "loading") {
-      document.addEventListener(
-        "DOMContentLoaded",
-        () => gtag() && warn("no dataLayer before consent.js", "create it first"),
-      );
-    }
+    whenParsed(() => gtag() && warn("no dataLayer before consent.js", "create it first"));
     return;
   }
   if ((window as GtagWindow).dataLayer?.some(measures)) {
