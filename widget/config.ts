@@ -2,10 +2,11 @@
  * @module
  * Reads the widget's settings from its own `<script>` tag (`data-*`) and the
  * site's optional JSON block `<script type="application/json"
- * id="opencontact-consent-config">` (in `<head>` or right before the tag), for texts and cookie names
- * (data, not code, so it works under a strict CSP). The API origin defaults
- * to the origin the script was loaded from. Every setting it ignores gets one
- * console warning that says why (`warn`).
+ * id="opencontact-consent-config">` (in `<head>` or right before the tag)
+ * for texts, cookie names and category aliases (data, not code, so it works
+ * under a strict CSP). The API origin defaults to the origin the script was
+ * loaded from. Every setting it ignores gets one console warning that says
+ * what and why (`warn`).
  */
 import { CATEGORY_IDS, type CategoryId } from "../shared/categories.ts";
 import { DEFAULT_MESSAGES } from "../shared/messages.ts";
@@ -122,7 +123,7 @@ const BLOCK: Shape = {
     "*": (target, name) =>
       GATE_CATEGORIES.includes(target as string) && !GATE_CATEGORIES.includes(name.toLowerCase())
         ? undefined
-        : `use ${GATE_CATEGORIES.join(", ")}`,
+        : `map a site's own name to ${GATE_CATEGORIES.join(", ")}`,
   },
 };
 
@@ -147,8 +148,7 @@ function prune(value: unknown, shape: Shape, path: string): Record<string, unkno
  * The site's own block: a JSON script in `<head>` or right before the
  * widget's tag, places only the site author writes. The first element with
  * the id anywhere is not enough: a visitor's comment earlier in the body
- * could relabel the buttons. Any other element with the id gets a warning
- * once the document is parsed (a tag without `defer` runs before the body exists).
+ * could relabel the buttons. Any other element with the id gets a warning.
  */
 function readBlock(script: HTMLScriptElement | null): unknown {
   const id = `#${CONFIG_ELEMENT_ID}`;

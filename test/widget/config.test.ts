@@ -273,7 +273,7 @@ describe("the site's JSON block", () => {
     });
     // Only the site's names: nothing inherited from Object.prototype.
     expect(categoryAliases.constructor).toBeUndefined();
-    const why = "use analytics, functionality, targeting, necessary";
+    const why = "map a site's own name to analytics, functionality, targeting, necessary";
     expect(warnings()).toEqual([
       `OpenContact Consent: #opencontact-consent-config.categoryAliases.social ignored: ${why}`,
       // Our own names keep their meaning: "analytics" can never be made to run without consent.
