@@ -23,12 +23,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SIZE_BUDGET_GZIP } from "./widget-budget.ts";
 
 /** What `wrangler.toml` holds until `wrangler d1 create` gives a real id. */
 export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
-
-/** Same budget the build enforces (vite.config.ts); checked again on the built file. */
-const SIZE_BUDGET_GZIP = 13 * 1024;
 
 export interface ConfigReport {
   errors: string[];

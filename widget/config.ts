@@ -1,12 +1,15 @@
 /**
  * @module
- * Reads the widget's settings from its own `<script>` tag (`data-*`), an
- * optional JSON block `<script type="application/json"
- * id="opencontact-consent-config">` for texts and cookie names (data, not
- * code, so it works under a strict CSP). The API origin defaults to the
- * origin the script was loaded from.
+ * Reads the widget's settings from its own `<script>` tag (`data-*`) and the
+ * site's optional JSON block `<script type="application/json"
+ * id="opencontact-consent-config">` (in `<head>` or right before the tag)
+ * for texts, cookie names and category aliases (data, not code, so it works
+ * under a strict CSP). The API origin defaults to the origin the script was
+ * loaded from. Every setting it ignores gets one console warning that says
+ * what and why (`warn`).
  */
-import type { CategoryId } from "../shared/categories.ts";
+import { CATEGORY_IDS, type CategoryId } from "../shared/categories.ts";
+import { DEFAULT_MESSAGES } from "../shared/messages.ts";
 import { DEFAULT_EXPIRY_DAYS } from "./consent-state.ts";
 import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
 
@@ -61,7 +64,25 @@ export interface WidgetConfig {
   texts: Texts;
 }
 
-const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+/** BCP 47, loosely, and at most 35 characters: what the log accepts (shared/consent-schema.ts). */
+const LANGUAGE_TAG = /^(?=.{2,35}$)[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+const GATE_CATEGORIES: readonly string[] = [...CATEGORY_IDS, "necessary"];
+const HTTP_URL = "use an http(s) URL";
+const LANGUAGE_HINT = "use a tag like en-GB";
+
+/** Tells the site owner, in the console, what is wrong with their set-up and what to change. */
+export function warn(what: string, why: string): void {
+  console.warn(`OpenContact Consent: ${what}: ${why}`);
+}
+
+/**
+ * Runs `check` once the document is parsed: a tag without `defer` runs
+ * before the rest of the page exists, so a misplaced setting is seen only then.
+ */
+export function whenParsed(check: () => void): void {
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", check);
+  else check();
+}
 
 /** The tag that loaded the widget: `currentScript` while it runs, else a tag whose src ends in consent.js. */
 export function findOwnScript(current: Element | null): HTMLScriptElement | null {
@@ -69,53 +90,135 @@ export function findOwnScript(current: Element | null): HTMLScriptElement | null
   return document.querySelector<HTMLScriptElement>('script[src$="consent.js"]');
 }
 
-function originOf(url: string | null | undefined, fallback: string): string {
+/** `value` when `ok` accepts it; otherwise undefined, with a warning naming the setting. */
+function checked(what: string, value: string | undefined, ok: (value: string) => unknown, why: string) {
+  if (value === undefined || ok(value)) return value;
+  warn(`${what}="${value}" ignored`, why);
+}
+
+function isHttpUrl(value: string): boolean {
   try {
-    return url ? new URL(url, location.href).origin : fallback;
+    return /^https?:$/.test(new URL(value, location.href).protocol);
   } catch {
-    return fallback;
+    return false;
   }
 }
+
+const isLanguage = (value: string) => LANGUAGE_TAG.test(value);
 
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   return !/^(false|off|no|0)$/i.test(value.trim());
 }
 
-function readInput(): ConsentConfigInput {
+/** Checks one value of the JSON block: undefined when it is fine, else why it is ignored. */
+type Check = (value: unknown, key: string) => string | undefined;
+/** What the JSON block may hold: a check per key (`*`: any other key), or a nested shape. */
+interface Shape {
+  [key: string]: Check | Shape;
+}
+
+const text: Check = (value) => (typeof value === "string" && value.trim() ? undefined : "not a text");
+const each = (keys: readonly string[], shape: Check | Shape): Shape =>
+  Object.fromEntries(keys.map((key) => [key, shape]));
+
+const BLOCK: Shape = {
+  messages: each(Object.keys(DEFAULT_MESSAGES), text),
+  categories: each(CATEGORY_IDS, { name: text, description: text }),
+  cookies: each(CATEGORY_IDS, (value) =>
+    Array.isArray(value) && value.every((name) => typeof name === "string") ? undefined : "not a list of names",
+  ),
+  categoryAliases: {
+    "*": (target, name) =>
+      GATE_CATEGORIES.includes(target as string) && !GATE_CATEGORIES.includes(name.toLowerCase())
+        ? undefined
+        : `map a site's own name to ${GATE_CATEGORIES.join(", ")}`,
+  },
+};
+
+/** The parts of `value` that `shape` allows; one warning for each part left out. */
+function prune(value: unknown, shape: Shape, path: string): Record<string, unknown> | undefined {
+  if (typeof value !== "object" || !value || Array.isArray(value)) {
+    warn(`${path} ignored`, "not a JSON object");
+    return;
+  }
+  const kept: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const where = `${path}.${key}`;
+    const rule = shape[key] ?? shape["*"];
+    const why = rule ? (typeof rule === "function" ? rule(item, key) : undefined) : "unknown key";
+    if (why) warn(`${where} ignored`, why);
+    else kept[key] = typeof rule === "object" ? prune(item, rule, where) : item;
+  }
+  return kept;
+}
+
+/**
+ * The site's own block: a JSON script in `<head>` or right before the
+ * widget's tag, places only the site author writes. The first element with
+ * the id anywhere is not enough: a visitor's comment earlier in the body
+ * could relabel the buttons. Any other element with the id gets a warning.
+ */
+function readBlock(script: HTMLScriptElement | null): unknown {
+  const id = `#${CONFIG_ELEMENT_ID}`;
+  const block = [...document.querySelectorAll(`script[type="application/json"]${id}`)].find(
+    (element) => element.parentNode === document.head || element === script?.previousElementSibling,
+  );
+  whenParsed(() => {
+    if ([...document.querySelectorAll(id)].some((element) => element !== block)) {
+      warn(`${id} ignored`, "put it in <head> or right before consent.js");
+    }
+  });
+  const text = block?.textContent ?? "";
   try {
-    return JSON.parse(document.getElementById(CONFIG_ELEMENT_ID)?.textContent || "{}") ?? {};
-  } catch {
-    console.warn(`OpenContact Consent: #${CONFIG_ELEMENT_ID} is not valid JSON`);
-    return {};
+    // Untrimmed, so the line an engine names counts from the <script> tag's own line, as in the page's source.
+    return JSON.parse(text.trim() ? text : "{}");
+  } catch (error) {
+    // Engines name the position (Chromium "at position 40 (line 3 column 5)", Firefox "at line 3 column 5").
+    warn(`${id} ignored`, (error as Error).message);
   }
 }
 
 export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   const data = script?.dataset ?? {};
-  const input = readInput();
-  const apiOrigin = originOf(data.apiOrigin ?? script?.src, location.origin);
-  const texts = resolveTexts(input);
-  const requested = data.language ?? (texts.overridden ? document.documentElement.lang : "");
-  const expiryDays = Number(data.expiryDays);
-  const cookiePatterns = { ...DEFAULT_COOKIE_PATTERNS };
-  for (const id of Object.keys(cookiePatterns) as CategoryId[]) {
-    const patterns = input.cookies?.[id];
-    if (Array.isArray(patterns)) cookiePatterns[id] = patterns.filter((pattern) => typeof pattern === "string");
-  }
+  const input: ConsentConfigInput = prune(readBlock(script) ?? {}, BLOCK, `#${CONFIG_ELEMENT_ID}`) ?? {};
+  const resolved = resolveTexts(input);
+  const apiOrigin = new URL(
+    checked("data-api-origin", data.apiOrigin, isHttpUrl, HTTP_URL) ?? (script?.src || location.href),
+    location.href,
+  ).origin;
+  const cookiePatterns = { ...DEFAULT_COOKIE_PATTERNS, ...input.cookies };
+  // No prototype: a data-category such as "constructor" must not find Object's.
+  const categoryAliases: Record<string, GateCategory> = Object.create(null);
+  for (const [name, target] of Object.entries(input.categoryAliases ?? {}))
+    categoryAliases[name.toLowerCase()] = target;
+  // The default texts are English (UK); a site that translates them says so with data-language or <html lang>.
+  const language =
+    checked("data-language", data.language, isLanguage, LANGUAGE_HINT) ??
+    (resolved.overridden
+      ? checked("<html lang>", document.documentElement.lang || undefined, isLanguage, LANGUAGE_HINT)
+      : 0);
+  const theme = checked(
+    "data-theme",
+    data.theme,
+    (value) => /^(light|dark|auto)$/.test(value),
+    "use light, dark or auto",
+  );
   return {
     apiOrigin,
-    privacyUrl: data.privacyUrl || `${apiOrigin}/privacy`,
-    // The default texts are English (UK); a site that translates them says so with data-language or <html lang>.
-    language: requested && LANGUAGE_TAG.test(requested) ? requested : "en-GB",
+    privacyUrl: checked("data-privacy-url", data.privacyUrl, isHttpUrl, HTTP_URL) || `${apiOrigin}/privacy`,
+    language: language || "en-GB",
     cookieDomain: data.cookieDomain || undefined,
     floatingButton: flag(data.floatingButton, true),
-    expiryDays: expiryDays > 0 && expiryDays <= 395 ? expiryDays : DEFAULT_EXPIRY_DAYS,
+    expiryDays: Number(
+      checked("data-expiry-days", data.expiryDays, (days) => +days >= 1 && +days <= 395, "use 1 to 395") ??
+        DEFAULT_EXPIRY_DAYS,
+    ),
     reloadOnWithdraw: flag(data.reloadOnWithdraw, true),
     cookiePatterns,
-    categoryAliases: { ...input.categoryAliases },
-    theme: data.theme === "light" || data.theme === "dark" ? data.theme : "auto",
+    categoryAliases,
+    theme: (theme as Theme) || "auto",
     nonce: script?.nonce || undefined,
-    texts,
+    texts: resolved,
   };
 }

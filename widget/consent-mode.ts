@@ -3,9 +3,12 @@
  * Google Consent Mode v2, for sites that use gtag.js or a GTM dataLayer:
  * `consent default` (all denied, `wait_for_update`) at start and
  * `consent update` on every choice. Sites without either get nothing.
- * https://developers.google.com/tag-platform/security/guides/consent
+ * The default must come before any command that sends measurement data
+ * (https://developers.google.com/tag-platform/security/guides/consent), so
+ * the widget says so when the page's Google tag was set up first.
  */
 import type { Choices } from "../shared/categories.ts";
+import { warn, whenParsed } from "./config.ts";
 
 type Gtag = (...args: unknown[]) => void;
 
@@ -42,8 +45,27 @@ export function consentModeState(choices: Choices | null) {
   };
 }
 
+/**
+ * A gtag `config` or `event` command (an `arguments` object or an array), or
+ * any Tag Manager event (`{ event: "gtm.js" }` included: the container fires
+ * its page-view tags on it): each reads consent before the default exists.
+ */
+function measures(item: unknown): boolean {
+  const entry = item as { 0?: unknown; event?: unknown } | null;
+  return entry?.[0] === "config" || entry?.[0] === "event" || typeof entry?.event === "string";
+}
+
 export function consentModeDefault(): void {
-  gtag()?.("consent", "default", { ...consentModeState(null), wait_for_update: WAIT_FOR_UPDATE_MS });
+  const push = gtag();
+  if (!push) {
+    // Loaded without defer before the page made its dataLayer: the default would never reach Google's tag.
+    whenParsed(() => gtag() && warn("no dataLayer before consent.js", "create it first"));
+    return;
+  }
+  if ((window as GtagWindow).dataLayer?.some(measures)) {
+    warn("Google tag commands came before the consent default", "load consent.js without defer, before Google's tag");
+  }
+  push("consent", "default", { ...consentModeState(null), wait_for_update: WAIT_FOR_UPDATE_MS });
 }
 
 export function consentModeUpdate(choices: Choices): void {

@@ -24,8 +24,9 @@ export interface Texts {
 
 export function resolveTexts(overrides: TextOverrides | undefined): Texts {
   let overridden = false;
-  const pick = (override: unknown, fallback: string): string => {
-    const text = typeof override === "string" && override.trim() ? override : fallback;
+  // config.ts already left out any override that is not a non-empty string.
+  const pick = (override: string | undefined, fallback: string): string => {
+    const text = override || fallback;
     if (text !== fallback) overridden = true;
     return text;
   };

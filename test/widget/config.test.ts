@@ -1,6 +1,23 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { DEFAULT_COOKIE_PATTERNS, readConfig } from "../../widget/config.ts";
 import { resetPage } from "./helpers.ts";
+
+let warn: MockInstance<typeof console.warn>;
+
+/** The console warnings so far, one string each. */
+function warnings(): string[] {
+  return warn.mock.calls.map((call) => String(call[0]));
+}
+
+/** The site's JSON block, in <head> unless told otherwise. */
+function block(json: unknown, parent: HTMLElement = document.head): HTMLScriptElement {
+  const element = document.createElement("script");
+  element.type = "application/json";
+  element.id = "opencontact-consent-config";
+  element.textContent = typeof json === "string" ? json : JSON.stringify(json);
+  parent.append(element);
+  return element;
+}
 
 function script(attributes: Record<string, string>): HTMLScriptElement {
   const element = document.createElement("script");
@@ -9,12 +26,16 @@ function script(attributes: Record<string, string>): HTMLScriptElement {
   return element;
 }
 
-describe("configuration from the script tag", () => {
-  afterEach(() => {
-    resetPage();
-    document.documentElement.removeAttribute("lang");
-  });
+beforeEach(() => {
+  warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+});
+afterEach(() => {
+  warn.mockRestore();
+  resetPage();
+  document.documentElement.removeAttribute("lang");
+});
 
+describe("configuration from the script tag", () => {
   it("takes the API origin from the script's own URL, with defaults for the rest", () => {
     const config = readConfig(script({ src: "https://consent.example.net/consent.js" }));
     expect(config).toMatchObject({
@@ -26,7 +47,10 @@ describe("configuration from the script tag", () => {
       expiryDays: 182,
       reloadOnWithdraw: true,
       cookiePatterns: DEFAULT_COOKIE_PATTERNS,
+      theme: "auto",
+      nonce: undefined,
     });
+    expect(warnings()).toEqual([]);
     expect(DEFAULT_COOKIE_PATTERNS.analytics).toEqual(["_ga", "_ga_*", "_gid", "_gat*"]);
     expect(DEFAULT_COOKIE_PATTERNS.targeting).toEqual(["_gcl_*", "_gac_*", "_fbp", "_fbc"]);
   });
@@ -42,6 +66,7 @@ describe("configuration from the script tag", () => {
         "data-floating-button": "false",
         "data-expiry-days": "90",
         "data-reload-on-withdraw": "off",
+        "data-theme": "dark",
       }),
     );
     expect(config).toMatchObject({
@@ -52,36 +77,207 @@ describe("configuration from the script tag", () => {
       floatingButton: false,
       expiryDays: 90,
       reloadOnWithdraw: false,
+      theme: "dark",
     });
+    expect(warnings()).toEqual([]);
   });
 
-  it("ignores invalid values", () => {
-    const config = readConfig(script({ "data-language": "<script>", "data-expiry-days": "9999" }));
-    expect(config.language).toBe("en-GB");
-    expect(config.expiryDays).toBe(182);
-    expect(config.apiOrigin).toBe(location.origin);
+  it("ignores each invalid value with one warning that says what to use instead", () => {
+    const config = readConfig(
+      script({
+        "data-language": "<script>",
+        "data-expiry-days": "9999",
+        "data-theme": "blue",
+        "data-privacy-url": "javascript:alert(1)",
+        "data-api-origin": "ftp://log.example.com",
+      }),
+    );
+    expect(config).toMatchObject({
+      language: "en-GB",
+      expiryDays: 182,
+      theme: "auto",
+      apiOrigin: location.origin,
+      privacyUrl: `${location.origin}/privacy`,
+    });
+    expect(warnings().sort()).toEqual([
+      'OpenContact Consent: data-api-origin="ftp://log.example.com" ignored: use an http(s) URL',
+      'OpenContact Consent: data-expiry-days="9999" ignored: use 1 to 395',
+      'OpenContact Consent: data-language="<script>" ignored: use a tag like en-GB',
+      'OpenContact Consent: data-privacy-url="javascript:alert(1)" ignored: use an http(s) URL',
+      'OpenContact Consent: data-theme="blue" ignored: use light, dark or auto',
+    ]);
+  });
+
+  it("takes an expiry of 1 to 395 days, nothing outside", () => {
+    for (const [days, expected] of [
+      ["1", 1],
+      ["395", 395],
+      ["0", 182],
+      ["0.5", 182],
+      ["396", 182],
+      ["six months", 182],
+    ] as const) {
+      expect(readConfig(script({ "data-expiry-days": days })).expiryDays).toBe(expected);
+    }
+    expect(warnings()).toHaveLength(4);
+  });
+
+  it("takes a relative privacy URL, and only well-formed language tags the log accepts", () => {
+    const config = readConfig(script({ "data-privacy-url": "/legal/privacy", "data-language": "fr-CA" }));
+    expect(config.privacyUrl).toBe("/legal/privacy");
+    expect(config.language).toBe("fr-CA");
+    // The log refuses tags over 35 characters (shared/consent-schema.ts): such a choice would be lost.
+    expect(readConfig(script({ "data-language": `en-${"abcdefgh-".repeat(4)}x` })).language).toBe("en-GB");
+    expect(warnings()).toHaveLength(1);
   });
 
   it("reads texts and cookie patterns from the JSON block, and the texts' language from <html lang>", () => {
     document.documentElement.lang = "fr";
-    const block = document.createElement("script");
-    block.type = "application/json";
-    block.id = "opencontact-consent-config";
-    block.textContent = JSON.stringify({
-      messages: { acceptAll: "Tout accepter" },
-      cookies: { functionality: ["prefs_*"] },
-    });
-    document.head.append(block);
+    block({ messages: { acceptAll: "Tout accepter" }, cookies: { functionality: ["prefs_*"] } });
     const config = readConfig(null);
     expect(config.texts.messages.acceptAll).toBe("Tout accepter");
     expect(config.texts.overridden).toBe(true);
     expect(config.language).toBe("fr");
     expect(config.cookiePatterns.functionality).toEqual(["prefs_*"]);
     expect(config.cookiePatterns.analytics).toEqual(DEFAULT_COOKIE_PATTERNS.analytics);
+    expect(warnings()).toEqual([]);
+  });
+
+  it("warns about an <html lang> that is no language tag when the texts are translated", () => {
+    document.documentElement.lang = "fr_FR";
+    block({ messages: { acceptAll: "Tout accepter" } });
+    expect(readConfig(null).language).toBe("en-GB");
+    expect(warnings()).toEqual(['OpenContact Consent: <html lang>="fr_FR" ignored: use a tag like en-GB']);
   });
 
   it("keeps English (UK) as the language while the default English texts are shown", () => {
     document.documentElement.lang = "de";
     expect(readConfig(null).language).toBe("en-GB");
+  });
+});
+
+describe("the site's JSON block", () => {
+  it("is read only from <head>: a block in the body (visitors' content) is ignored, with a warning", () => {
+    const forged = document.createElement("article");
+    document.body.append(forged);
+    block({ messages: { rejectAll: "Accept all", acceptAll: "Reject all" } }, forged);
+    block({ messages: { acceptAll: "Tout accepter" } });
+    const config = readConfig(null);
+    expect(config.texts.messages.acceptAll).toBe("Tout accepter");
+    expect(config.texts.messages.rejectAll).toBe("Reject all");
+    expect(warnings()).toEqual([
+      "OpenContact Consent: #opencontact-consent-config ignored: put it in <head> or right before consent.js",
+    ]);
+  });
+
+  it("may also stand right before the widget's own tag, wherever that is", () => {
+    const forged = document.createElement("article");
+    document.body.append(forged);
+    block({ messages: { acceptAll: "Forged" } }, forged);
+    block({ messages: { acceptAll: "Tout accepter" } }, document.body);
+    const own = document.createElement("script");
+    own.src = "/consent.js";
+    document.body.append(own);
+    expect(readConfig(own).texts.messages.acceptAll).toBe("Tout accepter");
+    expect(warnings()).toHaveLength(1);
+  });
+
+  it("is only a JSON script: another element with the id, even in <head>, is ignored", () => {
+    const template = document.createElement("template");
+    template.id = "opencontact-consent-config";
+    template.innerHTML = '{"messages":{"acceptAll":"Forged"}}';
+    document.head.append(template);
+    expect(readConfig(null).texts.overridden).toBe(false);
+    expect(warnings()).toHaveLength(1);
+  });
+
+  it("while the page is still loading, looks for misplaced blocks once the document is parsed", () => {
+    const readyState = vi.spyOn(document, "readyState", "get").mockReturnValue("loading");
+    try {
+      readConfig(null);
+      // A tag without defer runs before the body is parsed: only then does a misplaced block exist.
+      block({ messages: { acceptAll: "Too late" } }, document.body);
+      expect(warnings()).toEqual([]);
+      document.dispatchEvent(new Event("DOMContentLoaded"));
+      expect(warnings()).toEqual([
+        "OpenContact Consent: #opencontact-consent-config ignored: put it in <head> or right before consent.js",
+      ]);
+    } finally {
+      readyState.mockRestore();
+    }
+  });
+
+  it("with a JSON syntax error is ignored as a whole, and the warning names the position", () => {
+    block('{\n  "messages": { "acceptAll": "Tout accepter", }\n}');
+    expect(readConfig(null).texts.overridden).toBe(false);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatch(/^OpenContact Consent: #opencontact-consent-config ignored: .*line 2 column 47/);
+  });
+
+  it("that is not a JSON object is ignored, with a warning; an empty one is no block", () => {
+    block("[]");
+    readConfig(null);
+    expect(warnings()).toEqual(["OpenContact Consent: #opencontact-consent-config ignored: not a JSON object"]);
+    resetPage();
+    block("  ");
+    readConfig(null);
+    expect(warnings()).toHaveLength(1);
+  });
+
+  it("keeps every valid setting and warns once for each unknown key or wrong value", () => {
+    block({
+      message: { acceptAll: "Typo in the section name" },
+      messages: { acceptAll: "Tout accepter", acceptAl: "Typo", rejectAll: 42, save: " " },
+      categories: {
+        targeting: { name: "Publicité ciblée", descripton: "Typo" },
+        marketing: { name: "Not ours" },
+        analytics: "Mesure",
+      },
+      cookies: { analytics: ["_pk_*"], functionality: "prefs", advertising: ["_fbp"], targeting: ["_fbp", 1] },
+    });
+    const config = readConfig(null);
+    expect(config.texts.messages.acceptAll).toBe("Tout accepter");
+    expect(config.texts.messages.rejectAll).toBe("Reject all");
+    expect(config.texts.categories.find((category) => category.id === "targeting")?.name).toBe("Publicité ciblée");
+    expect(config.cookiePatterns).toEqual({ ...DEFAULT_COOKIE_PATTERNS, analytics: ["_pk_*"] });
+    const id = "OpenContact Consent: #opencontact-consent-config";
+    expect(warnings()).toEqual([
+      `${id}.message ignored: unknown key`,
+      `${id}.messages.acceptAl ignored: unknown key`,
+      `${id}.messages.rejectAll ignored: not a text`,
+      `${id}.messages.save ignored: not a text`,
+      `${id}.categories.targeting.descripton ignored: unknown key`,
+      `${id}.categories.marketing ignored: unknown key`,
+      `${id}.categories.analytics ignored: not a JSON object`,
+      `${id}.cookies.functionality ignored: not a list of names`,
+      `${id}.cookies.advertising ignored: unknown key`,
+      `${id}.cookies.targeting ignored: not a list of names`,
+    ]);
+  });
+
+  it("maps the site's own category names, in lower case, onto ours; a bad alias is ignored with a warning", () => {
+    block({
+      categoryAliases: {
+        Marketing: "targeting",
+        performance: "analytics",
+        "strictly-necessary": "necessary",
+        social: "advertising",
+        analytics: "necessary",
+      },
+    });
+    const { categoryAliases } = readConfig(null);
+    expect({ ...categoryAliases }).toEqual({
+      marketing: "targeting",
+      performance: "analytics",
+      "strictly-necessary": "necessary",
+    });
+    // Only the site's names: nothing inherited from Object.prototype.
+    expect(categoryAliases.constructor).toBeUndefined();
+    const why = "map a site's own name to analytics, functionality, targeting, necessary";
+    expect(warnings()).toEqual([
+      `OpenContact Consent: #opencontact-consent-config.categoryAliases.social ignored: ${why}`,
+      // Our own names keep their meaning: "analytics" can never be made to run without consent.
+      `OpenContact Consent: #opencontact-consent-config.categoryAliases.analytics ignored: ${why}`,
+    ]);
   });
 });

@@ -1,11 +1,25 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { consentModeDefault, consentModeUpdate } from "../../widget/consent-mode.ts";
 
 type Page = { dataLayer?: unknown[]; gtag?: (...args: unknown[]) => void };
 const page = window as unknown as Page;
 
+/** What Google's snippet pushes: `gtag()` stores its arguments object itself. */
+function gtagArguments(..._args: unknown[]): IArguments {
+  // biome-ignore lint/complexity/noArguments: the shape gtag.js reads
+  return arguments;
+}
+
+const ORDER_WARNING =
+  "OpenContact Consent: Google tag commands came before the consent default: load consent.js without defer, before Google's tag";
+
 describe("Google Consent Mode v2", () => {
+  let warn: MockInstance<typeof console.warn>;
+  beforeEach(() => {
+    warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
   afterEach(() => {
+    warn.mockRestore();
     delete page.dataLayer;
     delete page.gtag;
   });
@@ -57,5 +71,60 @@ describe("Google Consent Mode v2", () => {
     consentModeUpdate({ analytics: false, functionality: true, targeting: false });
     expect(calls[0]?.slice(0, 2)).toEqual(["consent", "update"]);
     expect(calls[0]?.[2]).toMatchObject({ functionality_storage: "granted", ad_storage: "denied" });
+  });
+});
+
+describe("Consent Mode default order", () => {
+  let warn: MockInstance<typeof console.warn>;
+  beforeEach(() => {
+    warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    warn.mockRestore();
+    delete page.dataLayer;
+  });
+
+  it("is quiet when the default comes first, after Google's own `js` command or a site's data", () => {
+    page.dataLayer = [gtagArguments("js", new Date()), { page_type: "product" }, gtagArguments("set", { a: 1 })];
+    consentModeDefault();
+    expect(warn).not.toHaveBeenCalled();
+    expect(Array.from(page.dataLayer[3] as IArguments).slice(0, 2)).toEqual(["consent", "default"]);
+  });
+
+  it.each([
+    ["gtag('config') from Google's snippet", gtagArguments("config", "G-TEST123")],
+    ["gtag('event')", gtagArguments("event", "page_view")],
+    ["a config command pushed as an array", ["config", "AW-123"]],
+    ["Tag Manager's gtm.js start event", { "gtm.start": 1, event: "gtm.js" }],
+    ["a site's own Tag Manager event", { event: "purchase" }],
+  ])("warns once, and still pushes the default, after %s", (_name, early) => {
+    page.dataLayer = [gtagArguments("js", new Date()), early, gtagArguments("event", "late")];
+    consentModeDefault();
+    expect(warn.mock.calls).toEqual([[ORDER_WARNING]]);
+    expect(Array.from(page.dataLayer.at(-1) as IArguments).slice(0, 2)).toEqual(["consent", "default"]);
+  });
+
+  it("says so when the page makes its dataLayer only after a consent.js that ran during parsing", () => {
+    const readyState = vi.spyOn(document, "readyState", "get").mockReturnValue("loading");
+    try {
+      consentModeDefault();
+      page.dataLayer = [];
+      document.dispatchEvent(new Event("DOMContentLoaded"));
+      expect(warn.mock.calls).toEqual([["OpenContact Consent: no dataLayer before consent.js: create it first"]]);
+      expect(page.dataLayer).toEqual([]);
+    } finally {
+      readyState.mockRestore();
+    }
+  });
+
+  it("is quiet on a page that never makes a dataLayer", () => {
+    const readyState = vi.spyOn(document, "readyState", "get").mockReturnValue("loading");
+    try {
+      consentModeDefault();
+      document.dispatchEvent(new Event("DOMContentLoaded"));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      readyState.mockRestore();
+    }
   });
 });
