@@ -10,6 +10,7 @@ import { deleteCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { findEventById, listEventsByConsentId } from "../db/consent-events.ts";
 import { listRevisions } from "../db/privacy-revisions.ts";
+import { refusedOriginCounts } from "../db/refused-origins.ts";
 import { listAudit } from "../db/staff-audit.ts";
 import { audit } from "../lib/audit.ts";
 import { SESSION_COOKIE } from "../lib/auth/session.ts";
@@ -110,8 +111,17 @@ staff.get("/events/:id", async (c) => {
 staff.get("/stats", async (c) => {
   const period = parseStatsPeriod(filterParams(c.req.query()), new Date());
   const days = await periodStats(c.env.DB, period);
+  const refused = await dbCall(() => refusedOriginCounts(c.env.DB, period.firstDay, period.lastDay));
   await audit(c, "stats", { from: period.firstDay, to: period.lastDay }, days.length);
-  return c.html(<StatsPage staff={c.get("staff")} firstDay={period.firstDay} lastDay={period.lastDay} days={days} />);
+  return c.html(
+    <StatsPage
+      staff={c.get("staff")}
+      firstDay={period.firstDay}
+      lastDay={period.lastDay}
+      days={days}
+      refusedOrigins={refused}
+    />,
+  );
 });
 
 const AUDIT_PAGE_SIZE = 100;
