@@ -1,0 +1,35 @@
+/**
+ * `npm start` allows its own demo on any PORT and the origins a developer
+ * lists in `.dev.vars`, without editing wrangler.toml (which the tests read).
+ */
+import { describe, expect, it } from "vitest";
+import { localAllowedOrigins } from "../../scripts/start.ts";
+
+describe("npm start's allowed origins", () => {
+  it("allows the demo on the PORT it runs on, not only 8787", () => {
+    expect(localAllowedOrigins("8790", "")).toEqual({
+      origins: ["http://127.0.0.1:8790", "http://localhost:8790"],
+      rejected: [],
+    });
+  });
+
+  it("adds the origins listed under ALLOWED_ORIGINS in .dev.vars, normalised and without repeats", () => {
+    const devVars = [
+      "# local secrets",
+      'STAFF_TOKENS={"dev":"abc"}',
+      "ALLOWED_ORIGINS= https://www.shop.test , https://shop.test/ ,,http://localhost:8787,HTTPS://SHOP.TEST:443",
+    ].join("\n");
+    expect(localAllowedOrigins("8787", devVars)).toEqual({
+      origins: ["http://127.0.0.1:8787", "http://localhost:8787", "https://www.shop.test", "https://shop.test"],
+      rejected: [],
+    });
+  });
+
+  it("reads a quoted value and reports entries that are not origins", () => {
+    const devVars = 'ALLOWED_ORIGINS="https://shop.test,shop.test,file:///tmp/page.html"';
+    expect(localAllowedOrigins("8787", devVars)).toEqual({
+      origins: ["http://127.0.0.1:8787", "http://localhost:8787", "https://shop.test"],
+      rejected: ["shop.test", "file:///tmp/page.html"],
+    });
+  });
+});
