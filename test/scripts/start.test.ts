@@ -2,6 +2,8 @@
  * `npm start` allows its own demo on any PORT and the origins a developer
  * lists in `.dev.vars`, without editing wrangler.toml (which the tests read).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { localAllowedOrigins } from "../../scripts/start.ts";
 
@@ -30,6 +32,16 @@ describe("npm start's allowed origins", () => {
     expect(localAllowedOrigins("8787", devVars)).toEqual({
       origins: ["http://127.0.0.1:8787", "http://localhost:8787", "https://shop.test"],
       rejected: ["shop.test", "file:///tmp/page.html"],
+    });
+  });
+
+  it("reads the example line of .dev.vars.example once it is uncommented", () => {
+    const example = readFileSync(join(import.meta.dirname, "..", "..", ".dev.vars.example"), "utf8");
+    expect(localAllowedOrigins("8787", example).origins).toHaveLength(2);
+    const uncommented = example.replace(/^# (ALLOWED_ORIGINS=)/m, "$1");
+    expect(localAllowedOrigins("8787", uncommented)).toEqual({
+      origins: ["http://127.0.0.1:8787", "http://localhost:8787", "http://shop.localhost:8080"],
+      rejected: [],
     });
   });
 });
