@@ -3,7 +3,7 @@
  * no Cloudflare account. Creates `.dev.vars` on first run, builds what the
  * worker serves, applies the migrations to the local D1 and runs `wrangler dev`,
  * allowing the demo's own origins on `PORT` plus any the developer lists
- * under `ALLOWED_ORIGINS` in `.dev.vars` (wrangler.toml stays as the tests read it).
+ * under `DEV_ALLOWED_ORIGINS` in `.dev.vars` (wrangler.toml stays as the tests read it).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
@@ -11,16 +11,25 @@ import { parseEnv } from "node:util";
 
 const HOST = "127.0.0.1";
 
+/** The `.dev.vars` key `npm start` reads. Not `ALLOWED_ORIGINS`: the worker tests read `.dev.vars` too, and that would replace the origins they post from. */
+export const DEV_ALLOWED_ORIGINS = "DEV_ALLOWED_ORIGINS";
+
 /**
  * The origins `wrangler dev` allows: the demo's own on `port` (both names a
- * browser may use for it), then each origin in `ALLOWED_ORIGINS` of the
- * `.dev.vars` text, normalised as browsers send them, without repeats. An
- * entry that is not an origin is left out and reported.
+ * browser may use for it), then each origin in `DEV_ALLOWED_ORIGINS` of the
+ * `.dev.vars` text, normalised as browsers send them, without repeats.
+ * `problems` says what to change in `.dev.vars`, one line each.
  */
-export function localAllowedOrigins(port: string, devVars: string): { origins: string[]; rejected: string[] } {
+export function localAllowedOrigins(port: string, devVars: string): { origins: string[]; problems: string[] } {
+  const vars = parseEnv(devVars);
   const origins = new Set([`http://${HOST}:${port}`, `http://localhost:${port}`]);
-  const rejected: string[] = [];
-  for (const entry of (parseEnv(devVars).ALLOWED_ORIGINS ?? "").split(",")) {
+  const problems: string[] = [];
+  if (vars.ALLOWED_ORIGINS !== undefined) {
+    problems.push(
+      `.dev.vars: ALLOWED_ORIGINS there replaces wrangler.toml's for wrangler dev and the tests; rename it ${DEV_ALLOWED_ORIGINS}`,
+    );
+  }
+  for (const entry of (vars[DEV_ALLOWED_ORIGINS] ?? "").split(",")) {
     const trimmed = entry.trim();
     if (!trimmed) continue;
     try {
@@ -28,10 +37,12 @@ export function localAllowedOrigins(port: string, devVars: string): { origins: s
       if (origin === "null") throw new TypeError("not a web origin");
       origins.add(origin);
     } catch {
-      rejected.push(trimmed);
+      problems.push(
+        `.dev.vars: ${DEV_ALLOWED_ORIGINS} entry ${JSON.stringify(trimmed)} is not an origin (scheme://host[:port]); left out`,
+      );
     }
   }
-  return { origins: [...origins], rejected };
+  return { origins: [...origins], problems };
 }
 
 if (import.meta.main) {
@@ -50,15 +61,11 @@ if (import.meta.main) {
     copyFileSync(".dev.vars.example", ".dev.vars");
     console.log("Created .dev.vars from .dev.vars.example (local secrets for development only).");
   }
-  const { origins, rejected } = localAllowedOrigins(
+  const { origins, problems } = localAllowedOrigins(
     PORT,
     existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "",
   );
-  for (const entry of rejected) {
-    console.error(
-      `ALLOWED_ORIGINS in .dev.vars: ${JSON.stringify(entry)} is not an origin (scheme://host[:port]); left out`,
-    );
-  }
+  for (const problem of problems) console.error(problem);
 
   run("npm", ["run", "build"]);
   run("npx", ["wrangler", "d1", "migrations", "apply", "opencontact-consent", "--local"]);
@@ -70,7 +77,7 @@ OpenContact Consent is starting on ${base}
   Privacy statement           ${base}/privacy
   Consent API                 ${base}/api/consent
     sites allowed to post     ${origins.join(", ")}
-    (add yours to ALLOWED_ORIGINS in .dev.vars, comma-separated)
+    (add yours to ${DEV_ALLOWED_ORIGINS} in .dev.vars, comma-separated)
   Staff consent log           ${base}/staff
     sign in with token name "dev" and token "opencontact-local-staff-token"
     (the local-only token in .dev.vars; make real ones with npm run staff-token -- <name>)
