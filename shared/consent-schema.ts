@@ -76,6 +76,15 @@ export const ConsentEventSchema = v.pipe(
     ),
     ["choices"],
   ),
+  // GDPR Art. 7(3): a withdrawal turns off at least one category; one granting all would contradict itself.
+  v.forward(
+    v.check(
+      ({ method, choices }) =>
+        method !== "withdraw" || !(choices.analytics && choices.functionality && choices.targeting),
+      "choices must turn off at least one category for withdraw",
+    ),
+    ["choices"],
+  ),
 );
 
 export type ConsentEvent = v.InferOutput<typeof ConsentEventSchema>;

@@ -56,10 +56,18 @@ export interface StaffDailyStats {
 }
 
 /** `GET /api/staff/stats?from&to`: per-day counts, zeros included. */
+/** A site origin the consent API refused, and how often: a site missing from ALLOWED_ORIGINS. */
+export interface RefusedOriginCount {
+  origin: string;
+  refusals: number;
+}
+
 export interface StaffStats {
   from: string;
   to: string;
   days: StaffDailyStats[];
+  /** Origins refused in the period, most refused first (at most 100). */
+  refusedOrigins: RefusedOriginCount[];
 }
 
 /** `access`: a Cloudflare Access JWT; `token`: a named staff token; `cron`: the retention purge. */

@@ -6,9 +6,12 @@
  * the choices were made. A network error, 5xx or 429 keeps it in the outbox
  * for a retry with backoff (later on this page, at the next choice, on the
  * next page load, on the `online` event); the worker is idempotent on
- * `eventId`, so a repeat is harmless. Any other 4xx means the event can never
- * be accepted: it is dropped with a console warning. The visitor never sees
- * any of this.
+ * `eventId`, so a repeat is harmless. A 403 `forbidden_origin` is the site's
+ * configuration (its origin is missing from the worker's ALLOWED_ORIGINS):
+ * one console error, nothing more is posted from this page, and the outbox
+ * keeps every event for a page load after the setting is fixed. Any other
+ * 4xx means the event can never be accepted: it is dropped with a console
+ * warning. The visitor never sees any of this.
  */
 import type { ConsentEvent } from "../shared/consent-schema.ts";
 
@@ -56,6 +59,8 @@ export function createLogClient(options: LogClientOptions): LogClient {
   let memory: OutboxEntry[] = [];
   let running: Promise<void> | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker refused this page's origin: retrying before a new page load cannot help. */
+  let refused = false;
 
   function load(): OutboxEntry[] {
     try {
@@ -90,6 +95,11 @@ export function createLogClient(options: LogClientOptions): LogClient {
       });
       const { status } = response;
       if (status === 429 || status >= 500) return Number(response.headers.get("Retry-After")) * 1000 || 0;
+      if (status === 403 && (await response.text()).includes("forbidden_origin")) {
+        console.error(`OpenContact Consent: ${options.endpoint} refused ${location.origin}: add it to ALLOWED_ORIGINS`);
+        refused = true;
+        return 0;
+      }
       if (!response.ok) console.warn(`OpenContact Consent: the log refused event ${event.eventId} (HTTP ${status})`);
       return -1;
     } catch {
@@ -103,7 +113,7 @@ export function createLogClient(options: LogClientOptions): LogClient {
    * land before an earlier one (the last row is the visitor's current choice).
    */
   async function attempt(all: boolean): Promise<void> {
-    for (let head = load()[0]; head && (all || head.due <= Date.now()); head = load()[0]) {
+    for (let head = load()[0]; head && !refused && (all || head.due <= Date.now()); head = load()[0]) {
       const { event } = head;
       const wait = await post(event);
       // Re-read before writing, so entries added meanwhile (another choice, another tab) survive.
@@ -126,7 +136,7 @@ export function createLogClient(options: LogClientOptions): LogClient {
       running = null;
       clearTimeout(timer);
       const head = load()[0];
-      if (head) timer = setTimeout(() => void run(false), head.due - Date.now());
+      if (head && !refused) timer = setTimeout(() => void run(false), head.due - Date.now());
     });
     return running;
   }

@@ -7,6 +7,7 @@
  * removed in the audit (COMPLIANCE.md item 16; GDPR Art. 5(1)(e)).
  */
 import { purgeEventsBefore } from "./db/consent-events.ts";
+import { purgeRefusedOriginsBefore } from "./db/refused-origins.ts";
 import { insertAuditStatement, purgeAuditBefore } from "./db/staff-audit.ts";
 
 export const DEFAULT_RETENTION_DAYS = 730;
@@ -21,6 +22,9 @@ export const PURGE_BATCH = 1000;
  * tables at 400 each stay inside D1's 1,000 queries per invocation.
  */
 export const MAX_BATCHES = 400;
+
+/** Refused-origin counts deleted per run: one statement, well above the rows a day can add. */
+export const REFUSED_ORIGINS_PURGE_LIMIT = 5000;
 
 const DAY_MS = 86_400_000;
 
@@ -51,6 +55,7 @@ async function purgeInBatches(remove: (batch: number) => Promise<number>): Promi
 export interface PurgeReport {
   events: { before: string; removed: number; more: boolean };
   audit: { before: string; removed: number; more: boolean };
+  refusedOrigins: { beforeDay: string; removed: number };
 }
 
 export async function purgeExpired(env: Env, now: Date): Promise<PurgeReport> {
@@ -62,6 +67,9 @@ export async function purgeExpired(env: Env, now: Date): Promise<PurgeReport> {
 
   const events = await purgeInBatches((batch) => purgeEventsBefore(db, eventsBefore, batch));
   const auditRows = await purgeInBatches((batch) => purgeAuditBefore(db, auditBefore, batch));
+  // Counts of refused site origins follow the events' retention (no personal data, so no audit row).
+  const beforeDay = eventsBefore.slice(0, 10);
+  const refusedOrigins = await purgeRefusedOriginsBefore(db, beforeDay, REFUSED_ORIGINS_PURGE_LIMIT);
 
   const at = new Date().toISOString();
   const entry = (table: string, before: string, days: number, result: { removed: number; more: boolean }) =>
@@ -80,13 +88,17 @@ export async function purgeExpired(env: Env, now: Date): Promise<PurgeReport> {
   return {
     events: { before: eventsBefore, ...events },
     audit: { before: auditBefore, ...auditRows },
+    refusedOrigins: { beforeDay, removed: refusedOrigins },
   };
 }
 
 export async function scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   ctx.waitUntil(
     purgeExpired(env, new Date(controller.scheduledTime)).then(
-      (report) => console.log(`retention purge: ${report.events.removed} events, ${report.audit.removed} audit rows`),
+      (report) =>
+        console.log(
+          `retention purge: ${report.events.removed} events, ${report.audit.removed} audit rows, ${report.refusedOrigins.removed} refused-origin counts`,
+        ),
       (error: unknown) => {
         console.error(`retention purge failed: ${error instanceof Error ? error.name : "unknown error"}`);
         throw error;

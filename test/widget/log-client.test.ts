@@ -108,6 +108,48 @@ describe("log client", () => {
     expect(outbox()).toEqual([]);
   });
 
+  it("treats a refused origin as a configuration error: one console error, no retry on this page, events kept in order", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const refusal = JSON.stringify({
+      error: { code: "forbidden_origin", message: "origin may not post consents", field: "Origin" },
+    });
+    const fetch = vi.fn(async () => new Response(refusal, { status: 403 }));
+    const client = createLogClient({ endpoint: "https://consent.example/api/consent", fetch });
+    await client.send(event(1));
+    await client.send(event(2));
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    await client.flush();
+    expect(fetch).toHaveBeenCalledOnce();
+    expect(error).toHaveBeenCalledOnce();
+    const message = String(error.mock.calls[0]?.[0]);
+    expect(message).toMatch(/^OpenContact Consent: /);
+    for (const part of [location.origin, "https://consent.example", "ALLOWED_ORIGINS"]) expect(message).toContain(part);
+    expect(warn).not.toHaveBeenCalled();
+    expect(outbox().map((entry) => entry.event.eventId)).toEqual([event(1).eventId, event(2).eventId]);
+
+    // The next page load, once the setting is fixed, delivers both in order.
+    const posted: string[] = [];
+    const fixed = vi.fn(async (_url: string, init: RequestInit) => {
+      posted.push(JSON.parse(init.body as string).eventId);
+      return new Response("{}", { status: 201 });
+    });
+    await createLogClient({ endpoint: "/api/consent", fetch: fixed as unknown as typeof globalThis.fetch }).flush();
+    expect(posted).toEqual([event(1).eventId, event(2).eventId]);
+    expect(outbox()).toEqual([]);
+    error.mockRestore();
+    warn.mockRestore();
+  });
+
+  it("still drops other 403s with a warning", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const fetch = vi.fn(async () => new Response('{"error":{"code":"forbidden"}}', { status: 403 }));
+    await createLogClient({ endpoint: "/api/consent", fetch }).send(event(1));
+    expect(outbox()).toEqual([]);
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
+  });
+
   it("still works when localStorage is unavailable", async () => {
     const fetch = vi.fn(async () => new Response("{}", { status: 201 }));
     await createLogClient({ endpoint: "/api/consent", fetch, storage: null }).send(event(1));

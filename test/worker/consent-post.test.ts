@@ -111,6 +111,35 @@ describe("POST /api/consent: valid choices", () => {
     expect(row?.ip_prefix).toBe("2001:db8:abcd::/48");
   });
 
+  it("stores a user agent with non-ASCII bytes exactly as the browser sent it", async () => {
+    // Header bytes reach the worker one character per byte (Latin-1): this is how UTF-8 bytes arrive.
+    const sent = "Mozilla/5.0 (Linux; Android 14; Téléphone Ü) Navigateur/2.0 🚀";
+    const asHeader = String.fromCharCode(...new TextEncoder().encode(sent));
+    // Bytes that are not UTF-8 (a Latin-1 é) are kept one character per byte, exactly.
+    const latin1 = "Agent/1.0 (caf\xe9)";
+    const stored: string[] = [];
+    for (const header of [asHeader, latin1]) {
+      const body = validBody();
+      expect((await postConsent(body, { headers: { "User-Agent": header } })).status).toBe(201);
+      const row = await env.DB.prepare("SELECT user_agent FROM consent_events WHERE event_id = ?")
+        .bind(body.eventId)
+        .first<{ user_agent: string }>();
+      stored.push(row?.user_agent ?? "");
+    }
+    expect(stored).toEqual([sent, "Agent/1.0 (café)"]);
+  });
+
+  it("cuts a long user agent at a whole character, never half an emoji", async () => {
+    const sent = `${"U".repeat(511)}🚀🚀`;
+    const body = validBody();
+    const header = String.fromCharCode(...new TextEncoder().encode(sent));
+    expect((await postConsent(body, { headers: { "User-Agent": header } })).status).toBe(201);
+    const row = await env.DB.prepare("SELECT user_agent FROM consent_events WHERE event_id = ?")
+      .bind(body.eventId)
+      .first<{ user_agent: string }>();
+    expect(row?.user_agent).toBe("U".repeat(511));
+  });
+
   it("records the revision text the visitor was shown, in full, with the first consent", async () => {
     const body = validBody();
     expect((await postConsent(body)).status).toBe(201);
@@ -185,6 +214,13 @@ describe("POST /api/consent: invalid bodies get a 4xx naming the problem and wri
       { method: "reject_all", choices: { analytics: false, functionality: false, targeting: true } },
       "choices",
     ],
+    [
+      "withdraw granting every category",
+      { method: "withdraw", choices: { analytics: true, functionality: true, targeting: true } },
+      "choices",
+    ],
+    ["pageUrl on another origin than the post's", { pageUrl: "https://elsewhere.example/pricing" }, "pageUrl"],
+    ["pageUrl on another port of the same host", { pageUrl: "http://127.0.0.1:9999/pricing" }, "pageUrl"],
   ];
 
   it.each(cases)("%s → 400", async (_name, patch, field) => {
@@ -195,6 +231,15 @@ describe("POST /api/consent: invalid bodies get a 4xx naming the problem and wri
     expect(error.field).toBe(field);
     expect(error.message.length).toBeGreaterThan(5);
     expect(await countEvents()).toBe(0);
+  });
+
+  it("says why a withdrawal granting everything and a page of another site are refused", async () => {
+    const withdraw = await postConsent(
+      validBody({ method: "withdraw", choices: { analytics: true, functionality: true, targeting: true } }),
+    );
+    expect((await errorOf(withdraw)).message).toMatch(/withdraw.*turn off|turn off.*withdraw/);
+    const elsewhere = await postConsent(validBody({ pageUrl: "https://elsewhere.example/" }));
+    expect((await errorOf(elsewhere)).message).toContain(SITE_ORIGIN);
   });
 
   it("a missing field → 400 naming it", async () => {
@@ -271,11 +316,15 @@ describe("POST /api/consent: body size cap", () => {
 });
 
 describe("POST /api/consent: origins", () => {
-  it("refuses a foreign Origin with 403 and writes nothing", async () => {
+  it("refuses a foreign Origin with a 403 the site can read, naming the setting, and writes no event", async () => {
     const response = await postConsent(validBody(), { origin: "https://evil.example" });
     expect(response.status).toBe(403);
-    expect(await errorOf(response)).toMatchObject({ code: "forbidden_origin", field: "Origin" });
-    expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ code: "forbidden_origin", field: "Origin" });
+    expect(error.message).toContain("https://evil.example");
+    expect(error.message).toContain("ALLOWED_ORIGINS");
+    // Readable by the refused page's widget: a configuration error, not a network error.
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(await countEvents()).toBe(0);
   });
 
@@ -316,7 +365,8 @@ describe("POST /api/consent: origins", () => {
   it("follows the ALLOWED_ORIGINS setting", async () => {
     const site = "https://www.opencontact.co.uk";
     const configured = { ...env, ALLOWED_ORIGINS: `${site}, https://opencontact.co.uk` };
-    expect((await postConsent(validBody(), { origin: site, testEnv: configured })).status).toBe(201);
+    const onSite = validBody({ pageUrl: `${site}/pricing` });
+    expect((await postConsent(onSite, { origin: site, testEnv: configured })).status).toBe(201);
     expect((await postConsent(validBody(), { testEnv: configured })).status).toBe(403);
   });
 });

@@ -74,7 +74,12 @@ const choicesFor = (method: (typeof CONSENT_METHODS)[number]) =>
     ? fc.constant({ analytics: true, functionality: true, targeting: true })
     : method === "reject_all"
       ? fc.constant({ analytics: false, functionality: false, targeting: false })
-      : fc.record({ analytics: fc.boolean(), functionality: fc.boolean(), targeting: fc.boolean() });
+      : fc
+          .record({ analytics: fc.boolean(), functionality: fc.boolean(), targeting: fc.boolean() })
+          // A withdrawal turns off at least one category (shared/consent-schema.ts).
+          .filter(
+            (choices) => method !== "withdraw" || !(choices.analytics && choices.functionality && choices.targeting),
+          );
 
 const validEventArb: fc.Arbitrary<ConsentEvent> = fc.constantFrom(...CONSENT_METHODS).chain((method) =>
   fc.record({

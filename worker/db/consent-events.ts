@@ -85,6 +85,45 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent) {
     );
 }
 
+/** Same event id but a different choice is a client bug, not a retry. */
+function sameChoice(stored: NewConsentEvent, posted: NewConsentEvent): boolean {
+  return (
+    stored.consentId === posted.consentId &&
+    stored.method === posted.method &&
+    stored.revision === posted.revision &&
+    stored.choices.analytics === posted.choices.analytics &&
+    stored.choices.functionality === posted.choices.functionality &&
+    stored.choices.targeting === posted.choices.targeting
+  );
+}
+
+/**
+ * What recording an event did: `created` wrote it; `repeated` found the same
+ * choice under its event id (a retry, nothing written); `conflict` found a
+ * different choice under it; `missing` means D1 neither wrote nor holds it.
+ */
+export type RecordOutcome =
+  | { outcome: "created" | "repeated" | "conflict"; record: ConsentEventRecord }
+  | { outcome: "missing"; record: null };
+
+/**
+ * Records an event idempotently on its event id. `alongside` statements run
+ * in the same batch, which is one transaction: the event and what it refers
+ * to land together or not at all.
+ */
+export async function recordEvent(
+  db: D1Database,
+  event: NewConsentEvent,
+  alongside: D1PreparedStatement[] = [],
+): Promise<RecordOutcome> {
+  const results = await db.batch([...alongside, insertEventStatement(db, event)]);
+  const inserted = results.at(-1)?.results[0] as ConsentEventRow | undefined;
+  if (inserted) return { outcome: "created", record: toConsentEvent(inserted) };
+  const stored = await findEventByEventId(db, event.eventId);
+  if (!stored) return { outcome: "missing", record: null };
+  return { outcome: sameChoice(stored, event) ? "repeated" : "conflict", record: stored };
+}
+
 export async function findEventByEventId(db: D1Database, eventId: string): Promise<ConsentEventRecord | null> {
   const row = await db
     .prepare("SELECT * FROM consent_events WHERE event_id = ?")

@@ -19,6 +19,19 @@ export function allowedOrigins(setting: string | undefined): Set<string> {
   return origins;
 }
 
+/** Longer than any real origin (a host name is at most 253 characters). */
+const ORIGIN_LIMIT = 300;
+
+/** True for an origin as a browser serialises it in the `Origin` header, e.g. `https://www.example.com`. */
+export function isSerializedOrigin(value: string): boolean {
+  if (value.length > ORIGIN_LIMIT) return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 export function isAllowedOrigin(origin: string | undefined, setting: string | undefined): origin is string {
   return origin !== undefined && allowedOrigins(setting).has(origin);
 }

@@ -24,6 +24,7 @@ import {
   searchEventsPage,
 } from "../db/consent-events.ts";
 import { listRevisions } from "../db/privacy-revisions.ts";
+import { refusedOriginCounts } from "../db/refused-origins.ts";
 import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
 import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
@@ -113,8 +114,9 @@ export async function readStats(
     const day = addDays(new Date(period.from), index).toISOString().slice(0, 10);
     days.push(byDay.get(day) ?? { day, events: 0, analytics: 0, functionality: 0, targeting: 0 });
   }
+  const refusedOrigins = await dbCall(() => refusedOriginCounts(viewer.db, period.firstDay, period.lastDay));
   await audit(viewer, "stats", { from: period.firstDay, to: period.lastDay }, days.length);
-  return { from: period.firstDay, to: period.lastDay, days };
+  return { from: period.firstDay, to: period.lastDay, days, refusedOrigins };
 }
 
 /** A page of the audit itself; looking at it is a look like any other, so it is audited too. */

@@ -6,7 +6,6 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import * as v from "valibot";
 import {
   CONSENT_BODY_LIMIT,
@@ -17,19 +16,17 @@ import {
 import { type ConsentEvent, ConsentEventSchema, UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
 import {
   type ConsentEventRecord,
-  type ConsentEventRow,
-  findEventByEventId,
-  insertEventStatement,
   listEventsByConsentId,
   type NewConsentEvent,
-  toConsentEvent,
+  recordEvent,
 } from "../db/consent-events.ts";
 import { revisionExists } from "../db/privacy-revisions.ts";
 import { CURRENT, recordCurrentRevision } from "../lib/current-revision.ts";
 import { dbCall } from "../lib/db-call.ts";
 import { ApiError, unavailable } from "../lib/errors.ts";
-import { ipPrefix } from "../lib/ip-prefix.ts";
-import { isAllowedOrigin } from "../lib/origins.ts";
+import { allowedOrigin } from "../middleware/allowed-origin.ts";
+import { consentCors } from "../middleware/consent-cors.ts";
+import { consentRateLimit } from "../middleware/consent-rate-limit.ts";
 import type { AppEnv } from "../types.ts";
 
 const USER_AGENT_LIMIT = 512;
@@ -39,16 +36,7 @@ const ACCEPTED_MEDIA_TYPES = new Set(["application/json", "text/plain"]);
 
 const consent = new Hono<AppEnv>();
 
-// Preflight and CORS headers for allowed site origins only; others get none.
-consent.use(
-  "*",
-  cors({
-    origin: (origin, c) => (isAllowedOrigin(origin, c.env.ALLOWED_ORIGINS) ? origin : null),
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Content-Type"],
-    maxAge: 86400,
-  }),
-);
+consent.use("*", consentCors);
 
 function receiptOf(event: ConsentEventRecord): ConsentReceipt {
   const { eventId, consentId, receivedAt, revision, method, choices } = event;
@@ -60,14 +48,44 @@ function historyEntryOf(event: ConsentEventRecord): ConsentHistoryEntry {
   return { ...receiptOf(event), pageUrl, language, gpc, widgetVersion };
 }
 
-/** Origin and path only: a query or fragment may carry personal data. */
-function pageUrlWithoutQuery(pageUrl: string): string {
+/** JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1); a lossy decode would store text nobody sent. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+/** The same, keeping a leading BOM: a user agent is stored byte for byte. */
+const UTF8_EXACT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Origin and path only: a query or fragment may carry personal data. The page
+ * must be on the site that posts (its `Origin`), or the log would attribute
+ * a consent to a site the visitor never saw.
+ */
+function pageUrlOnOrigin(pageUrl: string, origin: string | undefined): string {
   const url = new URL(pageUrl);
+  if (url.origin !== origin) {
+    throw new ApiError(400, "invalid_body", `pageUrl must be a page of the posting origin ${origin}`, "pageUrl");
+  }
   return `${url.origin}${url.pathname}`;
 }
 
-/** JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1); a lossy decode would store text nobody sent. */
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+/**
+ * Header values reach the worker as one character per byte (Latin-1, Fetch
+ * standard), so a UTF-8 user agent would be stored as mojibake. Bytes that
+ * are valid UTF-8 are decoded as such; any other bytes stay one character
+ * each, which keeps them exactly. Cut at a whole character: half a
+ * surrogate pair would be stored as U+FFFD.
+ */
+function userAgentOf(header: string | undefined): string {
+  const latin1 = header ?? "";
+  let text = latin1;
+  if (/[\x80-\xff]/.test(latin1)) {
+    try {
+      text = UTF8_EXACT.decode(Uint8Array.from(latin1, (char) => char.charCodeAt(0)));
+    } catch {
+      // Not UTF-8: the Latin-1 reading is the exact one.
+    }
+  }
+  const cut = text.slice(0, USER_AGENT_LIMIT);
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
 
 function decodeBody(bytes: ArrayBuffer): string {
   try {
@@ -93,44 +111,11 @@ function parseBody(text: string): ConsentEvent {
   return result.output;
 }
 
-/** Same event id but a different choice is a client bug, not a retry. */
-function sameEvent(stored: ConsentEventRecord, posted: ConsentEvent): boolean {
-  return (
-    stored.consentId === posted.consentId &&
-    stored.method === posted.method &&
-    stored.revision === posted.revision &&
-    stored.choices.analytics === posted.choices.analytics &&
-    stored.choices.functionality === posted.choices.functionality &&
-    stored.choices.targeting === posted.choices.targeting
-  );
-}
-
 consent.post(
   "/",
-  async (c, next) => {
-    // Simple requests skip preflight, so the handler itself enforces the allow-list.
-    const origin = c.req.header("Origin");
-    if (!isAllowedOrigin(origin, c.env.ALLOWED_ORIGINS)) {
-      throw new ApiError(
-        403,
-        "forbidden_origin",
-        origin ? `origin ${origin} may not post consents` : "an Origin header is required",
-        "Origin",
-      );
-    }
-    await next();
-  },
-  async (c, next) => {
-    const prefix = ipPrefix(c.req.header("CF-Connecting-IP"));
-    c.set("ipPrefix", prefix);
-    const { success } = await c.env.CONSENT_RATE_LIMITER.limit({ key: prefix ?? "unknown" });
-    if (!success) {
-      throw new ApiError(429, "rate_limited", "too many consent posts; retry in a minute", undefined, {
-        "Retry-After": "60",
-      });
-    }
-    await next();
-  },
+  // The limit comes first: a refused origin is counted in D1, and no write may escape it.
+  consentRateLimit,
+  allowedOrigin,
   bodyLimit({
     maxSize: CONSENT_BODY_LIMIT,
     onError: () => {
@@ -158,8 +143,8 @@ consent.post(
       choices: posted.choices,
       revision: posted.revision,
       textsHash: posted.textsHash ?? null,
-      pageUrl: pageUrlWithoutQuery(posted.pageUrl),
-      userAgent: (c.req.header("User-Agent") ?? "").slice(0, USER_AGENT_LIMIT),
+      pageUrl: pageUrlOnOrigin(posted.pageUrl, c.req.header("Origin")),
+      userAgent: userAgentOf(c.req.header("User-Agent")),
       ipPrefix: c.get("ipPrefix"),
       country: typeof c.req.raw.cf?.country === "string" ? c.req.raw.cf.country : null,
       language: posted.language,
@@ -176,21 +161,14 @@ consent.post(
         "revision",
       );
     }
-    // One batch is one transaction: the event and the text it refers to land together or not at all.
-    const insert = insertEventStatement(db, event);
-    const results = await dbCall(() =>
-      isCurrent ? db.batch([recordCurrentRevision(db, receivedAt), insert]) : db.batch([insert]),
-    );
-    const inserted = results.at(-1)?.results[0] as ConsentEventRow | undefined;
-    if (inserted) return c.json(receiptOf(toConsentEvent(inserted)), 201);
-
-    const stored = await dbCall(() => findEventByEventId(db, event.eventId));
-    // Not inserted and not found: the database is misbehaving; the client retries.
-    if (!stored) throw unavailable();
-    if (!sameEvent(stored, { ...posted, consentId: event.consentId })) {
+    const alongside = isCurrent ? [recordCurrentRevision(db, receivedAt)] : [];
+    const { outcome, record } = await dbCall(() => recordEvent(db, event, alongside));
+    // Neither written nor found: the database is misbehaving; the client retries.
+    if (outcome === "missing") throw unavailable();
+    if (outcome === "conflict") {
       throw new ApiError(409, "event_conflict", "this eventId was already used for a different choice", "eventId");
     }
-    return c.json(receiptOf(stored), 200);
+    return c.json(receiptOf(record), outcome === "created" ? 201 : 200);
   },
 );
 

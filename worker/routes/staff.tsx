@@ -89,8 +89,10 @@ staff.get("/events/:id", async (c) => {
 
 staff.get("/stats", async (c) => {
   const period = parseStatsPeriod(filterParams(c.req.query()), new Date());
-  const { from, to, days } = await readStats(viewerOf(c), period);
-  return c.html(<StatsPage staff={c.get("staff")} firstDay={from} lastDay={to} days={days} />);
+  const { from, to, days, refusedOrigins } = await readStats(viewerOf(c), period);
+  return c.html(
+    <StatsPage staff={c.get("staff")} firstDay={from} lastDay={to} days={days} refusedOrigins={refusedOrigins} />,
+  );
 });
 
 staff.get("/audit", async (c) => {

@@ -6,7 +6,7 @@
  */
 
 import { CATEGORIES, CATEGORY_IDS } from "../../../shared/categories.ts";
-import type { StaffDailyStats } from "../../../shared/staff-api.ts";
+import type { RefusedOriginCount, StaffDailyStats } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import { StaffShell } from "./shell.tsx";
 
@@ -16,6 +16,8 @@ export interface StatsPageProps {
   lastDay: string;
   /** One entry per day of the period, zeros included. */
   days: StaffDailyStats[];
+  /** Site origins whose posts were refused in the period: each is a site missing from ALLOWED_ORIGINS. */
+  refusedOrigins: RefusedOriginCount[];
 }
 
 const WIDTH = 720;
@@ -101,7 +103,42 @@ export function StatsChart({ days }: { days: StaffDailyStats[] }) {
   );
 }
 
-export function StatsPage({ staff, firstDay, lastDay, days }: StatsPageProps) {
+/** A consent refused for its origin is lost until ALLOWED_ORIGINS names the site, so staff see it here. */
+function RefusedOrigins({ origins }: { origins: RefusedOriginCount[] }) {
+  return (
+    <section aria-labelledby="refused-origins">
+      <h2 id="refused-origins">Origins refused</h2>
+      {origins.length === 0 ? (
+        <p>No site was refused in this period.</p>
+      ) : (
+        <>
+          <p>
+            These sites posted consents but are not in the worker's <code>ALLOWED_ORIGINS</code>: their visitors'
+            choices wait in their browsers until the setting names them.
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Origin</th>
+                <th scope="col">Posts refused</th>
+              </tr>
+            </thead>
+            <tbody>
+              {origins.map(({ origin, refusals }) => (
+                <tr>
+                  <th scope="row">{origin}</th>
+                  <td>{refusals}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function StatsPage({ staff, firstDay, lastDay, days, refusedOrigins }: StatsPageProps) {
   const total = days.reduce(
     (sum, day) => ({
       events: sum.events + day.events,
@@ -174,6 +211,7 @@ export function StatsPage({ staff, firstDay, lastDay, days }: StatsPageProps) {
           </table>
         </div>
       </div>
+      <RefusedOrigins origins={refusedOrigins} />
     </StaffShell>
   );
 }
