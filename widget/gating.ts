@@ -88,7 +88,7 @@ export type GateOptions = Partial<Pick<WidgetConfig, "categoryAliases" | "nonce"
 
 /** One console message per misconfigured tag, naming it so the site owner can find it. */
 function warnAbout(element: Element, problem: string): void {
-  console.warn(`OpenContact Consent: ${element.outerHTML.slice(0, 80)} ${problem}`);
+  console.warn(`OpenContact Consent: ${element.outerHTML.slice(0, 120)} ${problem}`);
 }
 
 /**

@@ -177,7 +177,7 @@ describe("gating a migrated vanilla-cookieconsent page", () => {
     expect(document.querySelector('script[data-src="/injected.js"]')?.getAttribute("type")).toBe("text/plain");
     expect(document.querySelector("iframe")?.getAttribute("src")).toBe("/frame.html");
     expect(warnings()).toEqual([
-      'OpenContact Consent: <script type="text/plain" data-category="analytics" data-src="/injected.js"></sc skipped: add the consent.js tag\'s nonce',
+      'OpenContact Consent: <script type="text/plain" data-category="analytics" data-src="/injected.js"></script> skipped: add the consent.js tag\'s nonce',
     ]);
   });
 });
