@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { categoryAllows, createGate, type Gate } from "../../widget/gating.ts";
 
 const NONE = { analytics: false, functionality: false, targeting: false };
@@ -113,7 +113,7 @@ describe("gating", () => {
 
 describe("gating a migrated vanilla-cookieconsent page", () => {
   let gate: Gate;
-  let warn: ReturnType<typeof vi.spyOn>;
+  let warn: MockInstance<typeof console.warn>;
   const warnings = () => warn.mock.calls.map(([text]) => String(text));
   beforeEach(() => {
     warn = vi.spyOn(console, "warn").mockImplementation(() => {});
