@@ -113,7 +113,10 @@ export function createGate({ categoryAliases: aliases = {}, nonce }: GateOptions
         ? "loaded before consent: use data-src"
         : "";
     }
-    if ((element as HTMLScriptElement).type !== "text/plain") return 'ran before consent: add type="text/plain"';
+    // MIME types ignore case, as browsers do when they decline to run `TEXT/PLAIN`.
+    if ((element as HTMLScriptElement).type.toLowerCase() !== "text/plain") {
+      return 'ran before consent: add type="text/plain"';
+    }
     // Under 'strict-dynamic' whatever our trusted script inserts runs: only tags the site nonced
     // itself, as it did ours, may be turned into live scripts, or injected markup would run too.
     return nonce && (element as HTMLScriptElement).nonce !== nonce ? "skipped: add the consent.js tag's nonce" : "";
