@@ -12,25 +12,45 @@
  * (PECR reg. 6; ICO). Once allowed, each tag is replaced by a live copy with
  * its other attributes (nonce, async, defer, ...) kept: once, in document
  * order, waiting for each external script unless it is `async`.
+ * `data-category="necessary"` runs at once, and the site's own category names
+ * map onto ours through the JSON block's `categoryAliases`. A tag that cannot
+ * work as written (unknown category, a script or iframe that already ran, a
+ * script without the widget's nonce) gets one console warning instead of
+ * failing silently.
  */
-import { CATEGORY_IDS, type Choices } from "../shared/categories.ts";
+import { CATEGORY_IDS, type CategoryId, type Choices } from "../shared/categories.ts";
+import type { GateCategory, WidgetConfig } from "./config.ts";
 
-const SCRIPT_SELECTOR = 'script[type="text/plain"][data-category]';
-const FRAME_SELECTOR = "iframe[data-category][data-src]";
-const GATED_SELECTOR = `${SCRIPT_SELECTOR},${FRAME_SELECTOR}`;
+/** Every tag a site may gate; `[data-category]` alone would also match a shop's `<div data-category="shoes">`. */
+const TAGGED_SELECTOR = "script[data-category],iframe[data-category]";
+/** What `data-category` may name before aliases: our categories and `necessary` (strictly necessary, runs at once). */
+const KNOWN_CATEGORIES: readonly string[] = [...CATEGORY_IDS, "necessary"];
 
-/** `analytics` runs while analytics is granted; `!targeting` while targeting is not. */
-export function categoryAllows(value: string | undefined, choices: Choices): boolean {
-  const trimmed = (value ?? "").trim();
-  const negated = trimmed.startsWith("!");
-  const id = negated ? trimmed.slice(1) : trimmed;
-  if (!(CATEGORY_IDS as readonly string[]).includes(id)) return false;
-  return choices[id as keyof Choices] !== negated;
+/**
+ * Whether a `data-category` value lets its tag run, once the site's aliases are applied
+ * (`marketing` -> targeting, `!marketing` -> !targeting; case ignored, as alias keys are
+ * lower-case): `necessary` at once; `analytics` while analytics is granted; `!targeting` once a
+ * choice (`choices`, null before any) leaves targeting off. Undefined when it names no category.
+ */
+export function categoryAllows(
+  value: string | undefined,
+  choices: Choices | null,
+  aliases: Record<string, GateCategory> = {},
+): boolean | undefined {
+  const name = (value ?? "").trim().toLowerCase();
+  const negated = name.startsWith("!");
+  const bare = negated ? name.slice(1) : name;
+  // Checked again after the lookup: an alias may be misconfigured, or name an Object.prototype key.
+  const id: unknown = KNOWN_CATEGORIES.includes(bare) ? bare : aliases[bare];
+  if (!KNOWN_CATEGORIES.includes(id as string)) return undefined;
+  if (id === "necessary") return !negated;
+  return !!choices && choices[id as CategoryId] !== negated;
 }
 
 /** Replaces a gated tag by a script the browser runs; resolves once it has run (or failed). */
-function activate(tag: HTMLScriptElement): Promise<void> {
+function activate(tag: HTMLScriptElement, handled: WeakSet<Element>): Promise<void> {
   const script = document.createElement("script");
+  handled.add(script);
   for (const { name, value } of Array.from(tag.attributes)) {
     if (name !== "type" && name !== "data-type" && name !== "data-src") script.setAttribute(name, value);
   }
@@ -63,51 +83,96 @@ export interface Gate {
   stop(): void;
 }
 
-export function createGate(root: Document = document): Gate {
+/** What the gate needs from the site's configuration. */
+export type GateOptions = Partial<Pick<WidgetConfig, "categoryAliases" | "nonce">>;
+
+/** One console message per misconfigured tag, naming it so the site owner can find it. */
+function warnAbout(element: Element, problem: string): void {
+  console.warn(`OpenContact Consent: ${element.outerHTML.slice(0, 120)} ${problem}`);
+}
+
+/**
+ * Starts gating at once: `necessary` tags run, misconfigured tags are reported, and tags added
+ * later (tag managers, client-side rendering, a new `<body>`) are handled the same way. Optional
+ * categories wait for apply().
+ */
+export function createGate({ categoryAliases: aliases = {}, nonce }: GateOptions = {}): Gate {
   let choices: Choices | null = null;
   let queue = Promise.resolve();
+  let pending = false;
+  /** Tags reported once already, and our own live copies (they keep `data-category`). */
+  const handled = new WeakSet<Element>();
 
-  function run(): Promise<void> {
-    const current = choices;
-    if (!current) return queue;
-    queue = queue.then(async () => {
-      for (const element of Array.from(root.querySelectorAll<HTMLElement>(GATED_SELECTOR))) {
-        if (!element.isConnected || !categoryAllows(element.dataset.category, current)) continue;
-        try {
-          if (element instanceof HTMLIFrameElement) {
-            const src = element.getAttribute("data-src") ?? "";
-            element.removeAttribute("data-src");
-            element.src = src;
-          } else {
-            await activate(element as HTMLScriptElement);
-          }
-        } catch {
-          // One broken tag must not stop the others, nor the host page.
+  /** The reason a tag is skipped for good, or "" when it is gated normally. */
+  function problemOf(element: HTMLElement): string {
+    if (categoryAllows(element.dataset.category, null, aliases) === undefined) {
+      return `has an unknown data-category (known: ${[...KNOWN_CATEGORIES, ...Object.keys(aliases)]}): add it to categoryAliases`;
+    }
+    if (element instanceof HTMLIFrameElement) {
+      return element.hasAttribute("src") && !element.hasAttribute("data-src")
+        ? "loaded before consent: use data-src"
+        : "";
+    }
+    // MIME types ignore case, as browsers do when they decline to run `TEXT/PLAIN`.
+    if ((element as HTMLScriptElement).type.toLowerCase() !== "text/plain") {
+      return 'ran before consent: add type="text/plain"';
+    }
+    // Under 'strict-dynamic' whatever our trusted script inserts runs: only tags the site nonced
+    // itself, as it did ours, may be turned into live scripts, or injected markup would run too.
+    return nonce && (element as HTMLScriptElement).nonce !== nonce ? "skipped: add the consent.js tag's nonce" : "";
+  }
+
+  async function pass(): Promise<void> {
+    pending = false;
+    // A static NodeList: replacing tags while walking it is safe.
+    for (const element of document.querySelectorAll<HTMLElement>(TAGGED_SELECTOR)) {
+      if (handled.has(element) || !element.isConnected) continue;
+      try {
+        const problem = problemOf(element);
+        if (problem) {
+          handled.add(element);
+          warnAbout(element, problem);
+          continue;
         }
+        if (!categoryAllows(element.dataset.category, choices, aliases)) continue;
+        if (element instanceof HTMLIFrameElement) {
+          const src = element.getAttribute("data-src");
+          if (src === null) continue;
+          handled.add(element);
+          element.removeAttribute("data-src");
+          element.src = src;
+        } else {
+          await activate(element as HTMLScriptElement, handled);
+        }
+      } catch {
+        // One broken tag must not stop the others, nor the host page.
       }
-    });
+    }
+  }
+
+  /** Queues one pass over the page (a pass not yet started already sees the latest choices). */
+  function run(): Promise<void> {
+    if (!pending) {
+      pending = true;
+      queue = queue.then(pass);
+    }
     return queue;
   }
 
-  // Tags added after the first choice is applied (tag managers, client-side rendering) are gated
-  // the same way; before it nothing may run, and apply() scans the whole page anyway, so the
-  // observer starts with it. Our own replacements trigger it too; they no longer match, so that
+  // The whole document, not only <body>: pages that replace <body> (Turbo Drive, some routers)
+  // bring new tags with it. Our own replacements trigger it too; they are handled, so that
   // second pass finds nothing to do.
-  let observer: MutationObserver | null = null;
-  let stopped = false;
+  const observer = new MutationObserver(() => void run());
+  observer.observe(document, { childList: true, subtree: true });
+  void run();
 
   return {
     apply(next) {
       choices = { ...next };
-      if (!observer && !stopped) {
-        observer = new MutationObserver(() => void run());
-        observer.observe(root.documentElement, { childList: true, subtree: true });
-      }
       return run();
     },
     stop() {
-      stopped = true;
-      observer?.disconnect();
+      observer.disconnect();
     },
   };
 }

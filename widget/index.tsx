@@ -31,7 +31,7 @@ function boot(script: Element | null): void {
     revision: REVISION,
     version: WIDGET_VERSION,
     logClient,
-    gate: createGate(),
+    gate: createGate(config),
   });
   page.OpenContactConsent = controller.api;
   // Events a failed post left behind: retry once the page is idle (reading the outbox is a

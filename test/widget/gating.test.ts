@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { categoryAllows, createGate, type Gate } from "../../widget/gating.ts";
 
 const NONE = { analytics: false, functionality: false, targeting: false };
+const ALL = { analytics: true, functionality: true, targeting: true };
 
 describe("gating", () => {
   let gate: Gate;
@@ -22,13 +23,35 @@ describe("gating", () => {
 
   const gated = () => document.querySelectorAll('script[type="text/plain"]').length;
 
-  it("reads vanilla-cookieconsent categories, including !category", () => {
+  it("reads vanilla-cookieconsent categories, including !category and necessary", () => {
     expect(categoryAllows("analytics", { ...NONE, analytics: true })).toBe(true);
     expect(categoryAllows("analytics", NONE)).toBe(false);
     expect(categoryAllows("!targeting", NONE)).toBe(true);
     expect(categoryAllows("!targeting", { ...NONE, targeting: true })).toBe(false);
-    expect(categoryAllows("necessary", NONE)).toBe(false);
-    expect(categoryAllows(undefined, NONE)).toBe(false);
+    // Before any choice only strictly necessary tags run; !targeting waits for a choice.
+    expect(categoryAllows("necessary", null)).toBe(true);
+    expect(categoryAllows("!targeting", null)).toBe(false);
+    expect(categoryAllows("analytics", null)).toBe(false);
+    expect(categoryAllows("!necessary", { ...NONE, targeting: true })).toBe(false);
+    // Names no category: undefined, so the gate can say so.
+    expect(categoryAllows(undefined, NONE)).toBeUndefined();
+    expect(categoryAllows("marketing", ALL)).toBeUndefined();
+  });
+
+  it("maps the site's own category names through categoryAliases, with ! and any case", () => {
+    const aliases = { marketing: "targeting", performance: "analytics", essential: "necessary" } as const;
+    expect(categoryAllows("marketing", { ...NONE, targeting: true }, aliases)).toBe(true);
+    expect(categoryAllows("marketing", { ...NONE, analytics: true }, aliases)).toBe(false);
+    expect(categoryAllows(" Marketing ", { ...NONE, targeting: true }, aliases)).toBe(true);
+    expect(categoryAllows("!marketing", NONE, aliases)).toBe(true);
+    expect(categoryAllows("!marketing", { ...NONE, targeting: true }, aliases)).toBe(false);
+    expect(categoryAllows("performance", { ...NONE, analytics: true }, aliases)).toBe(true);
+    expect(categoryAllows("essential", null, aliases)).toBe(true);
+    // Our own names win over an alias; an alias to no category, or an Object.prototype key, names nothing.
+    expect(categoryAllows("analytics", { ...NONE, analytics: true }, { analytics: "targeting" })).toBe(true);
+    expect(categoryAllows("ads", ALL, { ads: "marketing" as "targeting" })).toBeUndefined();
+    expect(categoryAllows("constructor", ALL, aliases)).toBeUndefined();
+    expect(categoryAllows("social", ALL, aliases)).toBeUndefined();
   });
 
   it("leaves every tag inert until a choice is applied", () => {
@@ -85,5 +108,76 @@ describe("gating", () => {
     await expect.poll(() => document.querySelector('script[src="/late.js"]')?.getAttribute("type")).toBeNull();
     expect(document.querySelector('script[src="/late.js"]')?.getAttribute("type")).toBeNull();
     expect(document.querySelector('script[data-src="/blocked.js"]')?.getAttribute("type")).toBe("text/plain");
+  });
+});
+
+describe("gating a migrated vanilla-cookieconsent page", () => {
+  let gate: Gate;
+  let warn: MockInstance<typeof console.warn>;
+  const warnings = () => warn.mock.calls.map(([text]) => String(text));
+  beforeEach(() => {
+    warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterEach(() => {
+    gate.stop();
+    warn.mockRestore();
+    document.body.replaceChildren();
+  });
+
+  it("runs necessary tags at once and aliased ones once their category is granted", async () => {
+    document.body.innerHTML = `
+      <script type="text/plain" data-category="necessary">window.necessaryRan = true;</script>
+      <script type="text/plain" data-category="marketing" data-src="/ads.js"></script>
+      <script type="text/plain" data-category="!marketing" data-src="/contextual.js"></script>`;
+    gate = createGate({ categoryAliases: { marketing: "targeting" } });
+    await gate.apply({ ...NONE, analytics: true });
+    expect(document.querySelectorAll('script[type="text/plain"]')).toHaveLength(1);
+    expect(document.querySelector('script[data-category="necessary"]')?.getAttribute("type")).toBeNull();
+    expect(document.querySelector('script[src="/contextual.js"]')).not.toBeNull();
+    expect(document.querySelector('script[data-src="/ads.js"]')?.getAttribute("type")).toBe("text/plain");
+    await gate.apply({ ...NONE, targeting: true });
+    expect(document.querySelector('script[src="/ads.js"]')?.getAttribute("type")).toBeNull();
+    expect(warnings()).toEqual([]);
+  });
+
+  it("warns once per misconfigured tag, naming it, before any choice and for tags added later", async () => {
+    document.body.innerHTML = `
+      <script type="text/plain" data-category="social" data-src="/share.js"></script>
+      <script data-category="analytics" src="/ran.js"></script>
+      <iframe data-category="functionality" src="/map.html"></iframe>
+      <div data-category="shoes"></div>`;
+    gate = createGate({ categoryAliases: { marketing: "targeting" } });
+    await gate.apply(ALL);
+    await gate.apply(NONE);
+    expect(warnings()).toEqual([
+      'OpenContact Consent: <script type="text/plain" data-category="social" data-src="/share.js"></script> has an unknown data-category (known: analytics,functionality,targeting,necessary,marketing): add it to categoryAliases',
+      'OpenContact Consent: <script data-category="analytics" src="/ran.js"></script> ran before consent: add type="text/plain"',
+      'OpenContact Consent: <iframe data-category="functionality" src="/map.html"></iframe> loaded before consent: use data-src',
+    ]);
+    expect(document.querySelector('script[data-src="/share.js"]')?.getAttribute("type")).toBe("text/plain");
+    const late = document.createElement("script");
+    late.type = "text/plain";
+    late.dataset.category = "ads";
+    document.body.append(late);
+    await vi.waitFor(() => expect(warnings()).toHaveLength(4));
+    expect(warnings()[3]).toContain('<script type="text/plain" data-category="ads">');
+  });
+
+  it("with the widget's nonce, runs only gated scripts that carry it; iframes are not scripts", async () => {
+    document.body.innerHTML = `
+      <script type="text/plain" data-category="analytics" nonce="n0nce" data-src="/nonced.js"></script>
+      <script type="text/plain" data-category="analytics" data-src="/injected.js"></script>
+      <iframe data-category="analytics" data-src="/frame.html"></iframe>`;
+    // happy-dom does not reflect the attribute into the property that browsers compare.
+    const nonced = document.querySelector<HTMLScriptElement>("script[nonce]");
+    if (nonced) nonced.nonce = "n0nce";
+    gate = createGate({ nonce: "n0nce" });
+    await gate.apply(ALL);
+    expect(document.querySelector('script[src="/nonced.js"]')?.getAttribute("type")).toBeNull();
+    expect(document.querySelector('script[data-src="/injected.js"]')?.getAttribute("type")).toBe("text/plain");
+    expect(document.querySelector("iframe")?.getAttribute("src")).toBe("/frame.html");
+    expect(warnings()).toEqual([
+      'OpenContact Consent: <script type="text/plain" data-category="analytics" data-src="/injected.js"></script> skipped: add the consent.js tag\'s nonce',
+    ]);
   });
 });

@@ -78,6 +78,22 @@ describe("widget entry", () => {
     expect(JSON.parse(init.body as string)).toMatchObject({ method: "custom", widgetVersion: expect.any(String) });
   });
 
+  it("puts its host back, state kept, when the page replaces <body> (Turbo Drive, some routers)", async () => {
+    await loadEntry();
+    const host = document.querySelector("opencontact-consent");
+    const next = document.createElement("body");
+    next.innerHTML = '<main><a href="#cookies" data-consent-open>Cookie settings</a></main>';
+    document.documentElement.replaceChild(next, document.body);
+    await settle();
+    expect(document.body).toBe(next);
+    expect(next.firstElementChild).toBe(host);
+    const shadow = host?.shadowRoot as unknown as HTMLElement;
+    expect(within(shadow).getByRole("region", { name: "Cookie choices" })).toBeTruthy();
+    next.querySelector("a")?.click();
+    await settle();
+    expect(within(shadow).getByRole("dialog", { name: "Cookie preferences" })).toBeTruthy();
+  });
+
   /** A first page where the visitor accepts all, then gone: the next loadEntry() is their next page. */
   async function chooseThenLeave() {
     await loadEntry();

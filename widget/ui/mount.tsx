@@ -1,7 +1,8 @@
 /**
  * @module
  * Puts the UI in an open shadow root on its own element, first in `<body>`
- * (so keyboard users reach the banner first), styled only by constructable
+ * (so keyboard users reach the banner first, and again after the page
+ * replaces its body), styled only by constructable
  * stylesheets: host CSS cannot reach in, ours cannot leak out, and a strict
  * CSP (`style-src` without 'unsafe-inline') has nothing to block.
  *
@@ -39,6 +40,11 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
   const root = el("div", { class: "root", lang: config.language, "data-theme": config.theme });
   shadow.append(root);
   document.body.prepend(host);
+  // Pages that replace <body> (Turbo Drive, some routers) or empty it would take the widget with
+  // them: put the same host, shadow root and state included, back first in the new body.
+  new MutationObserver(() => {
+    if (!host.isConnected && document.body) document.body.prepend(host);
+  }).observe(document, { childList: true, subtree: true });
 
   let banner: HTMLElement | null = null;
   let reopen: HTMLElement | null = null;
