@@ -1,0 +1,58 @@
+/**
+ * @module
+ * Which language the widget speaks: the first of `data-language`, `<html lang>`
+ * and the browser's languages (in the visitor's order) that a pack covers,
+ * matched as RFC 4647 "Lookup" does (case ignored, `fr-CA` falls back to `fr`,
+ * `zh-Hant-TW` to `zh-Hant` then `zh`). English falls back to en-GB, the
+ * statement's own words in the core. Pure: the caller reads the page.
+ */
+
+/** The core's language: the privacy statement's own texts (shared/messages.ts). */
+export const CORE_LANGUAGE = "en-GB";
+
+export interface LanguageSources {
+  /** The widget tag's `data-language`. */
+  attribute?: string | undefined;
+  /** `document.documentElement.lang`. */
+  htmlLang?: string | undefined;
+  /** `navigator.languages`, most preferred first. */
+  browserLanguages?: readonly string[] | undefined;
+  /** Tags of the packs the widget can load (built or the site's own); en-GB is always available. */
+  available: readonly string[];
+}
+
+export interface LanguageChoice {
+  /** The tag of the pack to show, as the pack spells it (CORE_LANGUAGE for the core's texts). */
+  tag: string;
+  /** Set when no source had a pack: names the first wanted language, for one console warning. */
+  warning?: string;
+}
+
+/** The available tag `wanted` resolves to, dropping subtags from the end (and a singleton left before them). */
+function lookup(wanted: string, available: readonly string[]): string | undefined {
+  for (let range = wanted.toLowerCase(); range; range = range.replace(/(-.)?-[^-]*$|^[^-]*$/, "")) {
+    const tag = available.find((candidate) => candidate.toLowerCase() === range);
+    if (tag) return tag;
+    if (range === "en") return CORE_LANGUAGE;
+  }
+}
+
+export function chooseLanguage({
+  attribute,
+  htmlLang,
+  browserLanguages = [],
+  available,
+}: LanguageSources): LanguageChoice {
+  const wanted = [attribute, htmlLang, ...browserLanguages].filter((tag): tag is string => !!tag?.trim());
+  for (const tag of wanted) {
+    const found = lookup(tag.trim(), available);
+    if (found) return { tag: found };
+  }
+  const missing = wanted[0]?.trim();
+  return missing
+    ? {
+        tag: CORE_LANGUAGE,
+        warning: `no "${missing}" language pack: showing ${CORE_LANGUAGE}; add widget/lang/packs/${missing}.json or data-language-pack`,
+      }
+    : { tag: CORE_LANGUAGE };
+}
