@@ -32,26 +32,30 @@ export interface LanguagePackFile {
 /** The tag a pack file's name gives: `fr-CA.json` -> `fr-CA`. */
 const tagOf = (file: string) => basename(file).replace(/\.json$/, "");
 
-/**
- * Every problem with `value` read from `file` (file name rules first, then
- * the pack's own, each naming the key); empty for a complete pack.
- */
-export function checkLanguagePack(value: unknown, file: string): string[] {
+/** What is wrong with a pack's file name: it names the pack's language, and en-GB is the core's. */
+function fileNameProblem(file: string): string | undefined {
   const tag = tagOf(file);
-  const problems: string[] = [];
-  if (!file.endsWith(".json")) problems.push(`file name: name the file <tag>.json, e.g. fr.json`);
-  else if (!PACK_TAG.test(tag)) {
-    problems.push(`file name: "${tag}" is not a language tag in canonical case (fr, fr-CA, zh-Hant, es-419)`);
-  } else if (tag.toLowerCase() === CORE_LANGUAGE.toLowerCase()) {
-    problems.push(
-      `file name: ${CORE_LANGUAGE} is the core's own texts (shared/messages.ts; a site rewords them in its JSON block)`,
-    );
+  if (!file.endsWith(".json")) return "file name: name the file <tag>.json, e.g. fr.json";
+  if (!PACK_TAG.test(tag))
+    return `file name: "${tag}" is not a language tag in canonical case (fr, fr-CA, zh-Hant, es-419)`;
+  if (tag.toLowerCase() === CORE_LANGUAGE.toLowerCase()) {
+    return `file name: ${CORE_LANGUAGE} is the core's own texts (shared/messages.ts; a site rewords them in its JSON block)`;
   }
-  return [...problems, ...packProblems(value, tag)];
 }
 
-/** Parses a pack file: the JSON, or the parser's message as the only problem. */
+/**
+ * Every problem with `value` read from `file` (its name first, then the
+ * pack's own, each naming the key); empty for a complete pack.
+ */
+export function checkLanguagePack(value: unknown, file: string): string[] {
+  const nameProblem = fileNameProblem(file);
+  return [...(nameProblem ? [nameProblem] : []), ...packProblems(value, tagOf(file))];
+}
+
+/** Parses a pack file: the JSON and its problems, or why it cannot be read. */
 function readPackFile(file: string): { value?: unknown; problems: string[] } {
+  // Not JSON by name: say so, rather than what the parser makes of it.
+  if (!file.endsWith(".json")) return { problems: [fileNameProblem(file) as string] };
   try {
     const value: unknown = JSON.parse(readFileSync(file, "utf8"));
     return { value, problems: checkLanguagePack(value, file) };

@@ -24,7 +24,10 @@ export interface LanguageSources {
 export interface LanguageChoice {
   /** The tag of the pack to show, as the pack spells it (CORE_LANGUAGE for the core's texts). */
   tag: string;
-  /** Set when no source had a pack: names the first wanted language, for one console warning. */
+  /**
+   * For one console warning, naming the pack that is missing: set when the site's own setting has
+   * none, or when none of the visitor's languages has one.
+   */
   warning?: string;
 }
 
@@ -43,16 +46,19 @@ export function chooseLanguage({
   browserLanguages = [],
   available,
 }: LanguageSources): LanguageChoice {
-  const wanted = [attribute, htmlLang, ...browserLanguages].filter((tag): tag is string => !!tag?.trim());
-  for (const tag of wanted) {
-    const found = lookup(tag.trim(), available);
-    if (found) return { tag: found };
-  }
-  const missing = wanted[0]?.trim();
+  const wanted = [attribute, htmlLang, ...browserLanguages]
+    .map((tag) => tag?.trim())
+    .filter((tag) => !!tag) as string[];
+  const index = wanted.findIndex((want) => lookup(want, available));
+  const tag = lookup(wanted[index] ?? "", available) ?? CORE_LANGUAGE;
+  // The site's own setting (data-language, else <html lang>) always matters; a visitor's first
+  // browser language only when none of theirs has a pack.
+  const siteSetting = attribute?.trim() || htmlLang?.trim();
+  const missing = index < 0 || (index > 0 && siteSetting) ? wanted[0] : undefined;
   return missing
     ? {
-        tag: CORE_LANGUAGE,
-        warning: `no "${missing}" language pack: showing ${CORE_LANGUAGE}; add widget/lang/packs/${missing}.json or data-language-pack`,
+        tag,
+        warning: `no "${missing}" language pack: showing ${tag}; add widget/lang/packs/${missing}.json or data-language-pack`,
       }
-    : { tag: CORE_LANGUAGE };
+    : { tag };
 }
