@@ -19,7 +19,7 @@ import { CORE_LANGUAGE } from "../widget/lang/choose.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-export const PACKS_DIR = "widget/lang/packs";
+const PACKS_DIR = "widget/lang/packs";
 
 export interface LanguagePackFile {
   /** The pack's tag, its file name without `.json`. */

@@ -72,6 +72,3 @@ export function packProblems(value: unknown, tag: string): string[] {
   walk(value, packShape(tag), "", problems);
   return problems;
 }
-
-export const isLanguagePack = (value: unknown, tag: string): value is LanguagePack =>
-  packProblems(value, tag).length === 0;
