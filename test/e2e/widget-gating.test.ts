@@ -82,7 +82,10 @@ describe.skipIf(!CHROMIUM)("widget gating in Chromium", () => {
       tag.dataset.src = "/demo/late.js";
       document.body.append(tag);
     });
-    await page.waitForTimeout(200);
+    // The gate's MutationObserver has seen the tag once a task has passed; had it run the tag, its
+    // script would be loading, and the network would not be idle.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve)));
+    await page.waitForLoadState("networkidle");
     expect(await demoRuns(page)).not.toContain("late");
     await page.getByRole("button", { name: "Accept all" }).click();
     await waitForRuns(page, ["late"]);

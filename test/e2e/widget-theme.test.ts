@@ -1,7 +1,7 @@
 /**
  * Themes stay readable in Chromium, whatever subset of the --occ-* properties
  * a site sets: axe-core (colour contrast included) on the banner and the
- * dialog for every CSS example in the README's "Theming" section, for light
+ * dialog for every CSS example in the "Theming" section of docs/widget.md, for light
  * and dark visitors, with the off switches' borders at 3:1 (axe checks only
  * text), and for `data-theme` fixed against the visitor's system.
  */
@@ -11,8 +11,8 @@ import { describe, expect, inject, it } from "vitest";
 import { axe } from "./axe.ts";
 import { CHROMIUM, useBrowser } from "./browser.ts";
 
-/** The README's "Theming" section: its CSS examples are what sites copy. */
-const THEMING = /^### Theming\n([\s\S]*?)^### /m.exec(readFileSync("README.md", "utf8"))?.[1] ?? "";
+/** The "Theming" section of docs/widget.md: its CSS examples are what sites copy. */
+const THEMING = /^## Theming\n([\s\S]*?)^## /m.exec(readFileSync("docs/widget.md", "utf8"))?.[1] ?? "";
 const CSS_EXAMPLES = Array.from(THEMING.matchAll(/```css\n([\s\S]*?)```/g), (match) => match[1] ?? "");
 
 type Scheme = "light" | "dark";
@@ -88,14 +88,14 @@ describe.skipIf(!CHROMIUM)("widget themes in Chromium", () => {
   const browser = useBrowser();
   const base = () => inject("baseUrl");
 
-  it("finds the README's theming examples", () => {
+  it("finds the theming examples in docs/widget.md", () => {
     expect(CSS_EXAMPLES.length).toBeGreaterThanOrEqual(3);
     expect(CSS_EXAMPLES[0]).toMatch(/^:root \{\n {2}--occ-accent: #\w+;\n\}\n$/);
   });
 
   for (const [index, css] of CSS_EXAMPLES.entries()) {
     for (const colorScheme of ["light", "dark"] as const) {
-      it(`README theming example ${index + 1} passes axe, and its off switches show, for ${colorScheme} visitors`, async () => {
+      it(`docs/widget.md theming example ${index + 1} passes axe, and its off switches show, for ${colorScheme} visitors`, async () => {
         const page = await themedSite(browser(), `${base()}/themed-${index}-${colorScheme}`, css, colorScheme);
         expect(await axeBannerAndDialog(page)).toEqual([[], []]);
         expect(await offSwitchContrast(page)).toBeGreaterThanOrEqual(3);

@@ -12,54 +12,17 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import type { ConsentReceipt, ErrorBody } from "../../shared/api.ts";
 import type { ConsentEvent } from "../../shared/consent-schema.ts";
-import { REVISION, WIDGET_VERSION } from "../../shared/generated/build-info.ts";
 import app from "../../worker/index.ts";
+import { postConsent, SITE_ORIGIN, seedRevision, validBody } from "./helpers.ts";
 
-const SITE_ORIGIN = "http://127.0.0.1:8787";
 const D1_ERROR = "D1_ERROR: Network connection lost.";
 
 /** An earlier revision, so the route must read D1 before it writes. */
 const OLD_REVISION = "fa17fa17fa17fa17";
 
-function validEvent(overrides: Partial<ConsentEvent> = {}): ConsentEvent {
-  return {
-    eventId: crypto.randomUUID(),
-    consentId: crypto.randomUUID(),
-    method: "custom",
-    choices: { analytics: true, functionality: true, targeting: false },
-    revision: REVISION,
-    pageUrl: `${SITE_ORIGIN}/contact`,
-    language: "en-GB",
-    gpc: false,
-    widgetVersion: WIDGET_VERSION,
-    ...overrides,
-  };
-}
-
-let client = 0;
-
-/** A distinct IPv6 /48 per request (documentation prefix, RFC 3849), so the rate limiter stays out of the way. */
-function nextClientIp(): string {
-  client += 1;
-  return `2001:db8:${(0xd100 + client).toString(16)}::1`;
-}
-
+/** The widget's own post: text/plain, no preflight. */
 function post(event: ConsentEvent, db: D1Database = env.DB): Promise<Response> {
-  return Promise.resolve(
-    app.request(
-      "/api/consent",
-      {
-        method: "POST",
-        headers: {
-          "Content-Type": "text/plain;charset=UTF-8",
-          Origin: SITE_ORIGIN,
-          "CF-Connecting-IP": nextClientIp(),
-        },
-        body: JSON.stringify(event),
-      },
-      { ...env, DB: db },
-    ),
-  );
+  return postConsent(event, { contentType: "text/plain;charset=UTF-8", testEnv: { ...env, DB: db } });
 }
 
 async function count(sql: string, ...params: unknown[]): Promise<number> {
@@ -105,14 +68,8 @@ async function expectUnavailable(response: Response): Promise<void> {
   expect(text).not.toMatch(/D1_ERROR|SQL|constraint|stack/i);
 }
 
-async function ensureOldRevision(): Promise<void> {
-  await env.DB.prepare(
-    `INSERT INTO privacy_revisions (revision, sha256, title, markdown, html, text, banner_texts, first_served_at)
-     VALUES (?, ?, 'Privacy Statement', '# Old', '<h1>Old</h1>', 'Old', '{}', '2026-01-01T00:00:00.000Z')
-     ON CONFLICT (revision) DO NOTHING`,
-  )
-    .bind(OLD_REVISION, "f".repeat(64))
-    .run();
+function ensureOldRevision(): Promise<void> {
+  return seedRevision(OLD_REVISION, { text: "Old", firstServedAt: "2026-01-01T00:00:00.000Z" });
 }
 
 describe("D1 failing mid-request", () => {
@@ -127,7 +84,7 @@ describe("D1 failing mid-request", () => {
   });
 
   it("fails inside the write transaction: D1 rolls the whole batch back, revision row included", async () => {
-    const event = validEvent();
+    const event = validBody();
     const eventsBefore = await allRows();
     const revisionsBefore = await allRevisions();
     // First test in the file: on fresh storage the current revision is not recorded yet, so
@@ -147,7 +104,7 @@ describe("D1 failing mid-request", () => {
   });
 
   it("unreachable before anything is read: 503, no row, and the retry lands once", async () => {
-    const event = validEvent();
+    const event = validBody();
     const before = await allRows();
     await expectUnavailable(await post(event, d1Unreachable()));
     expect(await allRows()).toBe(before);
@@ -160,7 +117,7 @@ describe("D1 failing mid-request", () => {
 
   it("fails after the revision was read and before the write: 503 and no row", async () => {
     await ensureOldRevision();
-    const event = validEvent({ revision: OLD_REVISION });
+    const event = validBody({ revision: OLD_REVISION });
     let reads = 0;
     const db = new Proxy(env.DB, {
       get(target, property) {
@@ -183,7 +140,7 @@ describe("D1 failing mid-request", () => {
   });
 
   it("commits but the answer is lost: 503, then the retry gets the original receipt and no second row", async () => {
-    const event = validEvent({
+    const event = validBody({
       method: "withdraw",
       choices: { analytics: false, functionality: false, targeting: false },
     });
@@ -202,7 +159,7 @@ describe("D1 failing mid-request", () => {
   });
 
   it("the write returns nothing and the lookup fails too: 503, never a 2xx", async () => {
-    const event = validEvent();
+    const event = validBody();
     // A committed-looking batch with no RETURNING row, then every read fails.
     const db = new Proxy(env.DB, {
       get(target, property) {
@@ -221,7 +178,7 @@ describe("D1 failing mid-request", () => {
 
   it("a run of failures then recovery: every event lands exactly once", async () => {
     const events = Array.from({ length: 20 }, (_, index) =>
-      validEvent({ consentId: "7f3c1a52-0d4e-4b8a-9c61-2e5f8a9b0c1d", pageUrl: `${SITE_ORIGIN}/page-${index}` }),
+      validBody({ consentId: "7f3c1a52-0d4e-4b8a-9c61-2e5f8a9b0c1d", pageUrl: `${SITE_ORIGIN}/page-${index}` }),
     );
     const before = await allRows();
     // While D1 is down every attempt fails; the widget keeps them in its outbox.

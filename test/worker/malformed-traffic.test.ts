@@ -19,6 +19,7 @@ import type { ConsentReceipt, ErrorBody } from "../../shared/api.ts";
 import { CONSENT_METHODS, type ConsentEvent, UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
 import { REVISION, WIDGET_VERSION } from "../../shared/generated/build-info.ts";
 import app from "../../worker/index.ts";
+import { nextClientIp } from "./helpers.ts";
 
 /** 1,000 runs of 10 bad requests each, plus one valid choice, its replay and a conflicting reuse. */
 const RUNS = 1_000;
@@ -36,13 +37,6 @@ interface Probe {
   path: string;
   headers: Record<string, string>;
   body?: string | Uint8Array | { chunks: number; chunkSize: number };
-}
-
-let client = 0;
-
-function nextClientIp(): string {
-  client += 1;
-  return `2001:db8:${((client % 0xffff) + 1).toString(16)}::1`;
 }
 
 function send(probe: Probe): Promise<Response> {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { REVISION } from "../../shared/generated/build-info.ts";
 import app from "../../worker/index.ts";
-import { errorOf, freshLog } from "./helpers.ts";
+import { errorOf, freshLog, seedRevision } from "./helpers.ts";
 
 beforeEach(freshLog);
 
@@ -95,12 +95,7 @@ describe("GET /privacy.json", () => {
 
 describe("GET /privacy/:revision", () => {
   it("serves an earlier revision from the log, immutably cached", async () => {
-    await env.DB.prepare(
-      `INSERT INTO privacy_revisions (revision, sha256, title, markdown, html, text, banner_texts, first_served_at)
-       VALUES ('0123456789abcdef', ?, 'Privacy Statement', '# Privacy Statement', '<h1>Privacy Statement</h1><p>Old words.</p>', 'Old words.', '{}', '2025-01-31T09:00:00.000Z')`,
-    )
-      .bind("0".repeat(64))
-      .run();
+    await seedRevision("0123456789abcdef");
     const response = await get("/privacy/0123456789abcdef");
     expect(response.status).toBe(200);
     const html = await response.text();

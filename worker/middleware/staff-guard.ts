@@ -80,7 +80,8 @@ export async function setSessionCookie(
     httpOnly: true,
     sameSite: "Strict",
     secure,
-    maxAge: Math.max(0, Math.floor((session.issued + SESSION_MS - Date.now()) / 1000)),
+    // Rounded: a sign-in a few milliseconds old still gets the whole 8 hours (the server enforces the lifetime).
+    maxAge: Math.max(0, Math.round((session.issued + SESSION_MS - Date.now()) / 1000)),
   });
 }
 
