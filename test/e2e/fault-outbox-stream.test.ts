@@ -10,18 +10,13 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OUTBOX_KEY } from "../../widget/log-client.ts";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
-import { visit } from "./widget-helpers.ts";
+import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
 import { queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
 
-const OUTBOX = "opencontact-consent:outbox";
-
 const outbox = (page: Page) =>
-  page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? "[]").length as number, OUTBOX);
-
-async function waitForEmptyOutbox(page: Page): Promise<void> {
-  await page.waitForFunction((key) => !localStorage.getItem(key), OUTBOX, { timeout: 30_000 });
-}
+  page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? "[]").length as number, OUTBOX_KEY);
 
 async function openPreferences(page: Page) {
   await page.getByRole("link", { name: "Cookie settings" }).last().click();
@@ -70,7 +65,7 @@ describe.skipIf(!CHROMIUM)("a stream of choices across a worker stop and restart
     dialog = await openPreferences(page);
     await dialog.getByRole("button", { name: "Accept all" }).click();
     await page.evaluate(() => window.OpenContactConsent?.acceptAll());
-    await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) ?? "[]").length >= 3, OUTBOX);
+    await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) ?? "[]").length >= 3, OUTBOX_KEY);
     expect(await outbox(page)).toBeGreaterThanOrEqual(3);
 
     // The worker comes back on the same origin with the same database.

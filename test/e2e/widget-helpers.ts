@@ -3,6 +3,7 @@
  * own cookies and storage), the demo's run log and the visitor's cookies.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { OUTBOX_KEY } from "../../widget/log-client.ts";
 
 // Brings in the `window.OpenContactConsent` declaration for page.evaluate callbacks.
 export type { OpenContactConsentApi } from "../../widget/types.ts";
@@ -63,7 +64,5 @@ export const CATEGORY_COOKIES = ["_fbp", "_ga", "_ga_DEMO123", "_gid", "demo_pre
 
 /** Resolves once the widget's outbox is empty: every choice was confirmed by the worker. */
 export async function waitForEmptyOutbox(page: Page): Promise<void> {
-  await page.waitForFunction(() => !localStorage.getItem("opencontact-consent:outbox"), undefined, {
-    timeout: 30_000,
-  });
+  await page.waitForFunction((key) => !localStorage.getItem(key), OUTBOX_KEY, { timeout: 30_000 });
 }
