@@ -10,7 +10,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { itemKey, ProfileRecorder, type SeenItem, type Site } from "./observe.ts";
 import type { Banner, ScanState } from "./states.ts";
 
-export interface CrawlOptions {
+interface CrawlOptions {
   url: URL;
   /** Same-origin pages visited after the URL. */
   pages: number;
@@ -23,7 +23,7 @@ export interface CrawlOptions {
   progress(line: string): void;
 }
 
-export interface StateResult {
+interface StateResult {
   state: ScanState;
   items: SeenItem[];
   /** Pages whose network never went quiet within the timeout (long polling, streaming). */
@@ -56,7 +56,7 @@ const QUIET_MS = 750;
 const NOT_A_PAGE = /\.(pdf|zip|gz|jpe?g|png|gif|webp|svg|ico|mp[34]|webm|css|js|json|xml|txt|docx?|xlsx?)$/i;
 
 /** `$CHROMIUM`, else `chromium` on PATH (Debian's package), else null. */
-export function chromiumPath(): string | null {
+function chromiumPath(): string | null {
   if (process.env.CHROMIUM) return process.env.CHROMIUM;
   try {
     return execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], {

@@ -11,7 +11,7 @@ import { CATEGORY_IDS } from "../../shared/categories.ts";
 export const DECLARATION_CATEGORIES = ["necessary", ...CATEGORY_IDS] as const;
 export type DeclarationCategory = (typeof DECLARATION_CATEGORIES)[number];
 
-export const ITEM_KINDS = ["cookie", "localStorage", "sessionStorage", "indexedDB"] as const;
+const ITEM_KINDS = ["cookie", "localStorage", "sessionStorage", "indexedDB"] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 export interface DeclaredItem {

@@ -20,7 +20,7 @@ import {
 import { lifetime } from "./report.ts";
 import type { ScanState } from "./states.ts";
 
-export const TO_FILL_IN = "TO FILL IN";
+const TO_FILL_IN = "TO FILL IN";
 
 /** The widget's own items, strictly necessary wherever they appear, with their purpose already known. */
 const WIDGET_ITEMS: Record<string, { kind: DeclaredItem["kind"]; purpose: string; duration?: string }> = {

@@ -9,7 +9,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { domainMatches, type ItemKind } from "./declaration.ts";
 
-export type SeenKind = ItemKind | "host";
+type SeenKind = ItemKind | "host";
 export type Party = "first" | "third";
 
 export interface SeenItem {
@@ -37,7 +37,7 @@ export interface Site {
  * Without a public-suffix list, two sibling subdomains of one company count
  * as third parties: the scanner may over-report, never hide one.
  */
-export function partyOf(site: Site, host: string): Party {
+function partyOf(site: Site, host: string): Party {
   const base = site.host.replace(/^www\./, "");
   return domainMatches(base, host) || domainMatches(host, site.host) ? "first" : "third";
 }

@@ -21,7 +21,7 @@ export const USAGE = `Usage: npm run scan -- <url> [options]
 
 Exit code: 0 clean, 1 violations or undeclared items, 2 could not scan.`;
 
-export const DEFAULT_DECLARATION = "content/cookies.json";
+const DEFAULT_DECLARATION = "content/cookies.json";
 
 export interface ScanOptions {
   url: URL;
