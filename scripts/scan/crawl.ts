@@ -5,8 +5,8 @@
  * its links lead to, waiting for the network to settle on each, and records
  * what the profile shows. Every wait is bounded; every profile is closed.
  */
-import { execFileSync } from "node:child_process";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, chromiumPath } from "../chromium.ts";
 import { itemKey, ProfileRecorder, type SeenItem, type Site } from "./observe.ts";
 import type { Banner, ScanState } from "./states.ts";
 
@@ -39,33 +39,11 @@ export interface CrawlResult {
 /** A scan that could not run: the CLI exits 2 with this message. */
 export class ScanError extends Error {}
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /** Quiet this long means settled: scripts the choice started have loaded and run. */
 const QUIET_MS = 750;
 
 /** Files a crawler need not open as pages. */
 const NOT_A_PAGE = /\.(pdf|zip|gz|jpe?g|png|gif|webp|svg|ico|mp[34]|webm|css|js|json|xml|txt|docx?|xlsx?)$/i;
-
-/** `$CHROMIUM`, else `chromium` on PATH (Debian's package), else null. */
-function chromiumPath(): string | null {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  try {
-    return execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], {
-      encoding: "utf8",
-    }).trim();
-  } catch {
-    return null;
-  }
-}
 
 export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const executablePath = chromiumPath();

@@ -2,32 +2,14 @@
  * Chromium for browser tests: Debian's `chromium` (apt), driven by
  * playwright-core. Never `playwright install`: it downloads and fails here.
  */
-import { execFileSync } from "node:child_process";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { CHROMIUM_ARGS, chromiumPath } from "../../scripts/chromium.ts";
 
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { chromiumPath };
 
-/** The binary from `$CHROMIUM`, else `chromium` on PATH, else null. */
-export function chromiumPath(): string | null {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  try {
-    return execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], {
-      encoding: "utf8",
-    }).trim();
-  } catch {
-    return null;
-  }
-}
+/** QUIC off: the tests' servers speak HTTP/1.1 and 2 only. */
+const ARGS = [...CHROMIUM_ARGS, "--disable-quic"];
 
 export const CHROMIUM = chromiumPath();
 
