@@ -66,13 +66,15 @@ describe("GET /cookies", () => {
     ]);
     expect(html).toContain('<h2 id="analytics">Analytical or performance cookies</h2>');
     expect(html).toContain("<h3>OpenContact Consent</h3>");
-    expect(html).toContain('<th scope="row"><code>opencontact_consent</code></th><td>Cookie, first party</td>');
     expect(html).toContain(
-      '<th scope="row"><code>opencontact-consent:outbox</code></th><td>Local storage, first party</td>',
+      "<li><code>opencontact_consent</code>: cookie, first party; duration: until the choice expires (6 months). Remembers your cookie choices",
     );
-    expect(html).toContain('<th scope="row"><code>_ga_*</code></th>');
-    expect(html).toContain('<th scope="row"><code>demo_prefs</code></th>');
-    expect(html).toContain('<th scope="row"><code>fr</code></th><td>Cookie, third party (facebook.com)</td>');
+    expect(html).toContain(
+      "<li><code>opencontact-consent:outbox</code>: local storage, first party; duration: until the log confirms",
+    );
+    expect(html).toContain("<li><code>_ga_*</code>: cookie, first party; duration: 2 years. ");
+    expect(html).toContain("<li><code>demo_prefs</code>: cookie, first party; duration: 1 year. ");
+    expect(html).toContain("<li><code>fr</code>: cookie, third party (facebook.com); duration: 90 days. ");
     expect(html).toContain(
       'Provided by Meta Platforms Ireland Limited: <a href="https://www.facebook.com/privacy/policy/">',
     );
@@ -177,7 +179,7 @@ describe("GET /cookies/:revision", () => {
     expect(html).toContain("<h3>Old Counter</h3>");
     expect(html).toContain("Provided by Counter &amp; Sons Ltd");
     expect(html).toContain(
-      "<td>Session storage, first party</td><td>Counted &lt;b&gt;visits&lt;/b&gt;.</td><td>session</td>",
+      "<li><code>oc_visits</code>: session storage, first party; duration: session. Counted &lt;b&gt;visits&lt;/b&gt;.</li>",
     );
     expect(html).not.toContain("opencontact_consent");
     expect(html.match(/None on this site\./g)).toHaveLength(3);

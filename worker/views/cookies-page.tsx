@@ -1,8 +1,7 @@
 /**
  * @module
  * The cookie declaration as a page: per category, each service with its
- * provider and privacy notice, and a table of the cookies and storage items
- * it sets. Every value is the company's own (checked at build) and still
+ * provider and privacy notice, and the cookies and storage items it sets. Every value is the company's own (checked at build) and still
  * rendered as escaped text by JSX.
  */
 import { CATEGORIES } from "../../shared/categories.ts";
@@ -31,9 +30,9 @@ const CATEGORY_TEXTS: Record<DeclarationCategory, { name: string; description: s
 };
 
 const KIND_TEXTS: Record<DeclaredItem["kind"], string> = {
-  cookie: "Cookie",
-  localStorage: "Local storage",
-  sessionStorage: "Session storage",
+  cookie: "cookie",
+  localStorage: "local storage",
+  sessionStorage: "session storage",
   indexedDB: "IndexedDB",
 };
 
@@ -53,31 +52,16 @@ function Service({ service }: { service: DeclaredService }) {
       {service.items.length === 0 ? (
         <p>It sets no cookies or other storage.</p>
       ) : (
-        <table>
-          <caption>{`Cookies and storage of ${service.name}`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Purpose</th>
-              <th scope="col">Kept for</th>
-            </tr>
-          </thead>
-          <tbody>
-            {service.items.map((item) => (
-              <tr>
-                <th scope="row">
-                  <code>{item.name}</code>
-                </th>
-                <td>
-                  {`${KIND_TEXTS[item.kind]}, ${item.party === "first" ? "first party" : `third party (${item.domain})`}`}
-                </td>
-                <td>{item.purpose}</td>
-                <td>{item.duration}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        // A list, not a table: it reads on a 320 px phone and on paper without styles of its own.
+        <ul>
+          {service.items.map((item) => (
+            <li>
+              <code>{item.name}</code>
+              {`: ${KIND_TEXTS[item.kind]}, ${item.party === "first" ? "first party" : `third party (${item.domain})`}; duration: ${item.duration}. `}
+              {item.purpose}
+            </li>
+          ))}
+        </ul>
       )}
     </>
   );
