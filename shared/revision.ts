@@ -1,7 +1,8 @@
 /**
  * @module
  * The privacy revision: one id for everything a visitor is told, the privacy
- * statement and the banner's own texts together. CNIL 2020-092 suggests a
+ * statement, the banner's own texts and the cookie declaration together
+ * (a change to any of them asks visitors again). CNIL 2020-092 suggests a
  * timestamped hash of each version; the worker stores the full text under
  * this id so any consent can be shown beside exactly what was seen.
  */
@@ -18,9 +19,15 @@ export function bannerTexts(messages: Messages) {
   return { categories: CATEGORIES, messages };
 }
 
-/** Canonical bytes of a revision; key order is fixed by construction. */
-export function revisionSource(statementMarkdown: string, messages: Messages): string {
-  return JSON.stringify({ statement: statementMarkdown, banner: bannerTexts(messages) });
+/**
+ * Canonical bytes of a revision; key order is fixed by construction. The
+ * declaration is its canonical JSON (`canonicalDeclaration()`), kept as a
+ * string so the hash can be recomputed from the stored column; revisions
+ * from before the declaration (`null`) keep the shape they were hashed in.
+ */
+export function revisionSource(statementMarkdown: string, messages: Messages, declaration: string | null): string {
+  const statement = { statement: statementMarkdown, banner: bannerTexts(messages) };
+  return JSON.stringify(declaration === null ? statement : { ...statement, declaration });
 }
 
 export async function sha256Hex(text: string): Promise<string> {
@@ -29,7 +36,7 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /** Full digest and the short id derived from it. */
-export async function computeRevision(statementMarkdown: string, messages: Messages) {
-  const sha256 = await sha256Hex(revisionSource(statementMarkdown, messages));
+export async function computeRevision(statementMarkdown: string, messages: Messages, declaration: string | null) {
+  const sha256 = await sha256Hex(revisionSource(statementMarkdown, messages, declaration));
   return { revision: sha256.slice(0, REVISION_LENGTH), sha256 };
 }

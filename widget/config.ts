@@ -9,6 +9,7 @@
  * what and why (`warn`).
  */
 import { CATEGORY_IDS, type CategoryId } from "../shared/categories.ts";
+import { DECLARED_COOKIES } from "../shared/generated/declared-cookies.ts";
 import { DEFAULT_MESSAGES } from "../shared/messages.ts";
 import { DEFAULT_EXPIRY_DAYS } from "./consent-state.ts";
 import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
@@ -16,20 +17,10 @@ import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
 export const CONFIG_ELEMENT_ID = "opencontact-consent-config";
 
 /**
- * Default names of the first-party cookies each category's tags set, from the vendors' own pages:
- * - analytics: `_ga`, `_ga_<container-id>` (GA4, https://support.google.com/analytics/answer/11397207);
- *   `_gid`, `_gat…` (Universal Analytics, https://developers.google.com/analytics/resources/concepts/gaConceptsCookies).
- * - targeting: `_gac_<property-id>` and `_gcl_<suffix>`, Google Ads click and conversion-linker data
- *   (https://support.google.com/analytics/answer/7519794): `_gcl_*` covers `_gcl_au`, `_gcl_aw`, `_gcl_dc`,
- *   `_gcl_gb`, `_gcl_gs`…; `_fbp` and `_fbc` (Meta Pixel,
- *   https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc).
- * `_gac_*` and `_ga_*` do not overlap, so advertising cookies are not analytics ones.
+ * Default names of the first-party cookies each category's services set, deleted when it is withdrawn:
+ * generated from the cookie declaration, content/cookies.json (a site's JSON block replaces a category's list).
  */
-export const DEFAULT_COOKIE_PATTERNS: Record<CategoryId, string[]> = {
-  analytics: ["_ga", "_ga_*", "_gid", "_gat*"],
-  functionality: [],
-  targeting: ["_gcl_*", "_gac_*", "_fbp", "_fbc"],
-};
+export const DEFAULT_COOKIE_PATTERNS: Record<CategoryId, string[]> = DECLARED_COOKIES;
 
 /** What a `data-category` value may name after aliases are resolved: an optional category, or `necessary` (runs at once). */
 export type GateCategory = CategoryId | "necessary";

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import declaration from "../../content/cookies.json";
 import { DEFAULT_COOKIE_PATTERNS, readConfig } from "../../widget/config.ts";
 import { resetPage } from "./helpers.ts";
 
@@ -51,7 +52,19 @@ describe("configuration from the script tag", () => {
       nonce: undefined,
     });
     expect(warnings()).toEqual([]);
+    // The defaults are the declaration's first-party cookies per optional category (content/cookies.json),
+    // which keeps every name the widget deleted before it existed.
+    const declared = (category: "analytics" | "functionality" | "targeting") =>
+      declaration.categories[category].services.flatMap((service) =>
+        service.items.filter((item) => item.kind === "cookie" && item.party === "first").map((item) => item.name),
+      );
+    expect(DEFAULT_COOKIE_PATTERNS).toEqual({
+      analytics: declared("analytics"),
+      functionality: declared("functionality"),
+      targeting: declared("targeting"),
+    });
     expect(DEFAULT_COOKIE_PATTERNS.analytics).toEqual(["_ga", "_ga_*", "_gid", "_gat*"]);
+    expect(DEFAULT_COOKIE_PATTERNS.functionality).toEqual(["demo_prefs"]);
     expect(DEFAULT_COOKIE_PATTERNS.targeting).toEqual(["_gcl_*", "_gac_*", "_fbp", "_fbc"]);
   });
 

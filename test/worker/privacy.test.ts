@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { REVISION } from "../../shared/generated/build-info.ts";
+import { STATEMENT } from "../../worker/generated/privacy-statement.ts";
 import app from "../../worker/index.ts";
 import { errorOf, freshLog, seedRevision } from "./helpers.ts";
 
@@ -21,6 +22,7 @@ describe("GET /privacy", () => {
     expect(html).toContain('<a href="mailto:info@opencontact.co.uk">info@opencontact.co.uk</a>');
     expect(html).toContain("<li>Analytical or performance cookies: they allow us to recognise");
     expect(html).toContain(`<code>${REVISION}</code>`);
+    expect(html).toContain('<a href="/cookies">the cookie declaration</a>');
     expect(html).toMatch(/in force since <time datetime="\d{4}-\d\d-\d\dT[^"]+">\d{1,2} \w+ \d{4}<\/time>/);
   });
 
@@ -103,6 +105,8 @@ describe("GET /privacy/:revision", () => {
     expect(html).toContain("Earlier revision");
     expect(html).toContain("31 January 2025");
     expect(html).toContain('<a href="/privacy">Read the current statement</a>');
+    // Recorded before declarations were kept with revisions: nothing to link to.
+    expect(html).not.toContain("/cookies");
     expect(response.headers.get("Cache-Control")).toContain("immutable");
     expect((await get("/privacy/0123456789abcdef", { "If-None-Match": '"0123456789abcdef"' })).status).toBe(304);
   });
@@ -110,7 +114,20 @@ describe("GET /privacy/:revision", () => {
   it("serves the current revision under its own id too", async () => {
     const response = await get(`/privacy/${REVISION}`);
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("Current revision");
+    const html = await response.text();
+    expect(html).toContain("Current revision");
+    expect(html).toContain('<a href="/cookies">the cookie declaration</a>');
+  });
+
+  it("links an earlier revision to the cookie declaration it was served with", async () => {
+    await env.DB.prepare(
+      `INSERT INTO privacy_revisions (revision, sha256, title, markdown, html, text, banner_texts, declaration, first_served_at)
+       VALUES ('00112233aabbccdd', ?, 'Privacy Statement', '# Privacy Statement', '<h1>Privacy Statement</h1>', '', '{}', ?, '2025-06-01T09:00:00.000Z')`,
+    )
+      .bind("0".repeat(64), STATEMENT.declaration)
+      .run();
+    const html = await (await get("/privacy/00112233aabbccdd")).text();
+    expect(html).toContain('<a href="/cookies/00112233aabbccdd">the cookie declaration</a>');
   });
 
   it("answers 404 for an unknown revision and 400 for a malformed one", async () => {

@@ -1,6 +1,8 @@
 /**
  * @module
- * SQL for `privacy_revisions`: every text visitors were shown, kept in full.
+ * SQL for `privacy_revisions`: every text visitors were shown, kept in full,
+ * with the cookie declaration in force (its canonical JSON; NULL for
+ * revisions recorded before there was one).
  */
 
 export interface PrivacyRevision {
@@ -11,6 +13,7 @@ export interface PrivacyRevision {
   html: string;
   text: string;
   bannerTexts: string;
+  declaration: string | null;
   firstServedAt: string;
 }
 
@@ -22,6 +25,7 @@ interface PrivacyRevisionRow {
   html: string;
   text: string;
   banner_texts: string;
+  declaration: string | null;
   first_served_at: string;
 }
 
@@ -34,6 +38,7 @@ function toRevision(row: PrivacyRevisionRow): PrivacyRevision {
     html: row.html,
     text: row.text,
     bannerTexts: row.banner_texts,
+    declaration: row.declaration,
     firstServedAt: row.first_served_at,
   };
 }
@@ -42,8 +47,8 @@ function toRevision(row: PrivacyRevisionRow): PrivacyRevision {
 export function insertRevisionStatement(db: D1Database, revision: Omit<PrivacyRevision, "firstServedAt">, now: string) {
   return db
     .prepare(
-      `INSERT INTO privacy_revisions (revision, sha256, title, markdown, html, text, banner_texts, first_served_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO privacy_revisions (revision, sha256, title, markdown, html, text, banner_texts, declaration, first_served_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (revision) DO NOTHING`,
     )
     .bind(
@@ -54,6 +59,7 @@ export function insertRevisionStatement(db: D1Database, revision: Omit<PrivacyRe
       revision.html,
       revision.text,
       revision.bannerTexts,
+      revision.declaration,
       now,
     );
 }
@@ -64,6 +70,18 @@ export async function findRevision(db: D1Database, revision: string): Promise<Pr
     .bind(revision)
     .first<PrivacyRevisionRow>();
   return row ? toRevision(row) : null;
+}
+
+/** A revision's declaration and date, without the statement's text; null when the revision is unknown. */
+export async function findRevisionDeclaration(
+  db: D1Database,
+  revision: string,
+): Promise<Pick<PrivacyRevision, "declaration" | "firstServedAt"> | null> {
+  const row = await db
+    .prepare("SELECT declaration, first_served_at FROM privacy_revisions WHERE revision = ?")
+    .bind(revision)
+    .first<Pick<PrivacyRevisionRow, "declaration" | "first_served_at">>();
+  return row ? { declaration: row.declaration, firstServedAt: row.first_served_at } : null;
 }
 
 export async function revisionExists(db: D1Database, revision: string): Promise<boolean> {

@@ -23,7 +23,7 @@ import {
   listEventsByConsentId,
   searchEventsPage,
 } from "../db/consent-events.ts";
-import { listRevisions } from "../db/privacy-revisions.ts";
+import { findRevisionDeclaration, listRevisions } from "../db/privacy-revisions.ts";
 import { refusedOriginCounts } from "../db/refused-origins.ts";
 import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
 import { audit, type StaffViewer } from "./audit.ts";
@@ -55,13 +55,26 @@ export async function searchLog(viewer: StaffViewer, search: SearchRequest): Pro
   return { events, nextCursor: next ? encodeCursor(next) : null };
 }
 
+/** A record, with where to read the cookie declaration in force for its event's revision. */
+export interface StaffEventRecordWithDeclaration extends StaffEventRecord {
+  /** `/cookies/<revision>`, or null for a revision recorded before declarations were kept with revisions. */
+  cookieDeclarationUrl: string | null;
+}
+
+/** The company's own texts, not personal data: read beside a record, audited with it. */
+async function declarationUrlOf(viewer: StaffViewer, revision: string): Promise<string | null> {
+  const stored = await dbCall(() => findRevisionDeclaration(viewer.db, revision));
+  return stored?.declaration ? `/cookies/${revision}` : null;
+}
+
 /** One event and its consent id's whole history, newest first. */
-export async function readEvent(viewer: StaffViewer, id: number): Promise<StaffEventRecord> {
+export async function readEvent(viewer: StaffViewer, id: number): Promise<StaffEventRecordWithDeclaration> {
   const event = await dbCall(() => findEventById(viewer.db, id));
   if (!event) throw new ApiError(404, "not_found", `No event ${id} is in the log.`, "id");
   const history = await dbCall(() => listEventsByConsentId(viewer.db, event.consentId));
+  const cookieDeclarationUrl = await declarationUrlOf(viewer, event.revision);
   await audit(viewer, "view_event", { id, consentId: event.consentId }, history.length);
-  return { event, history };
+  return { event, history, cookieDeclarationUrl };
 }
 
 /** A consent id's whole history, newest first, with its latest event as the record. */
@@ -78,8 +91,9 @@ async function consentRecord(
 }
 
 /** Every event under one consent id, the latest as the record. */
-export function readConsent(viewer: StaffViewer, consentId: string): Promise<StaffEventRecord> {
-  return consentRecord(viewer, consentId, "view_consent");
+export async function readConsent(viewer: StaffViewer, consentId: string): Promise<StaffEventRecordWithDeclaration> {
+  const record = await consentRecord(viewer, consentId, "view_consent");
+  return { ...record, cookieDeclarationUrl: await declarationUrlOf(viewer, record.event.revision) };
 }
 
 /** Everything held under one consent id, ready to send to the person (GDPR Art. 15). */

@@ -14,13 +14,15 @@ export interface PrivacyPageProps {
   /** ISO timestamp the revision was first served, when the log could say. */
   since: string | null;
   current: boolean;
+  /** Whether the revision has a cookie declaration (revisions from before it have none). */
+  declared: boolean;
 }
 
 function formatDate(iso: string): string {
   return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(iso));
 }
 
-export function PrivacyPage({ title, html, revision, since, current }: PrivacyPageProps) {
+export function PrivacyPage({ title, html, revision, since, current, declared }: PrivacyPageProps) {
   return (
     <Layout title={`${title} – OpenContact Services Limited`}>
       <main class="statement">
@@ -40,6 +42,12 @@ export function PrivacyPage({ title, html, revision, since, current }: PrivacyPa
             </>
           )}
         </p>
+        {declared ? (
+          <p class="revision">
+            Every cookie and storage item, who sets it, why and for how long:{" "}
+            <a href={current ? "/cookies" : `/cookies/${revision}`}>the cookie declaration</a>.
+          </p>
+        ) : null}
         {raw(html)}
       </main>
     </Layout>

@@ -242,9 +242,16 @@ export interface RecordPageProps {
   /** The event shown in full: the one asked for, or the latest of the consent. */
   event: StaffEvent;
   history: StaffEvent[];
+  /**
+   * Where the cookie declaration of the event's revision is published (`readEvent`), or null for a
+   * revision from before declarations were kept; when not given, the link is `/cookies/<revision>`,
+   * whose page says so itself.
+   */
+  cookieDeclarationUrl?: string | null;
 }
 
-export function RecordPage({ staff, consentId, event, history }: RecordPageProps) {
+export function RecordPage({ staff, consentId, event, history, cookieDeclarationUrl }: RecordPageProps) {
+  const declarationUrl = cookieDeclarationUrl === undefined ? `/cookies/${event.revision}` : cookieDeclarationUrl;
   return (
     <StaffShell title={`Consent ${consentId}`} staff={staff} section="search">
       <h1>
@@ -284,6 +291,15 @@ export function RecordPage({ staff, consentId, event, history }: RecordPageProps
             <a href={`/privacy/${event.revision}`}>
               <code>{event.revision}</code>
             </a>
+          </Field>
+          <Field label="Cookie declaration in force">
+            {declarationUrl ? (
+              <a href={declarationUrl}>
+                Declaration of revision <code>{event.revision}</code>
+              </a>
+            ) : (
+              "None recorded: this revision predates the cookie declaration"
+            )}
           </Field>
           <Field label="Banner texts hash (when the site overrode them)">
             {event.textsHash ? <code>{event.textsHash}</code> : "None: default texts"}
