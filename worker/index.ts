@@ -11,6 +11,7 @@ import { handleError, handleNotFound } from "./lib/errors.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { staffGuard } from "./middleware/staff-guard.ts";
 import consent from "./routes/consent.ts";
+import cookies from "./routes/cookies.tsx";
 import privacy from "./routes/privacy.tsx";
 import staff from "./routes/staff.tsx";
 import staffApi from "./routes/staff-api.ts";
@@ -26,6 +27,8 @@ app.use("*", securityHeaders);
 
 app.route(CONSENT_PATH, consent);
 app.route("/", privacy);
+// The cookie declaration, published beside the statement it belongs to.
+app.route("/", cookies);
 
 // One guard in front of every staff route: the JSON API here, whose refusals
 // are the JSON envelope of handleError; the pages mount it themselves

@@ -19,7 +19,6 @@ import { dbCall } from "../lib/db-call.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { AppEnv } from "../types.ts";
 import { PrivacyPage } from "../views/privacy-page.tsx";
-import cookies from "./cookies.tsx";
 
 const privacy = new Hono<AppEnv>();
 
@@ -76,8 +75,5 @@ privacy.get("/privacy/:revision", async (c) => {
     />,
   );
 });
-
-// The cookie declaration is published beside the statement it belongs to (routes/cookies.tsx).
-privacy.route("/", cookies);
 
 export default privacy;

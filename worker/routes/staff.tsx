@@ -77,14 +77,14 @@ staff.get("/", async (c) => {
 
 staff.get("/consents/:consentId", async (c) => {
   const consentId = parseConsentId(c.req.param("consentId"));
-  const { event, history } = await readConsent(viewerOf(c), consentId);
-  return c.html(<RecordPage staff={c.get("staff")} consentId={consentId} event={event} history={history} />);
+  const record = await readConsent(viewerOf(c), consentId);
+  return c.html(<RecordPage staff={c.get("staff")} consentId={consentId} {...record} />);
 });
 
 staff.get("/events/:id", async (c) => {
   const id = parseId(c.req.param("id"));
-  const { event, history } = await readEvent(viewerOf(c), id);
-  return c.html(<RecordPage staff={c.get("staff")} consentId={event.consentId} event={event} history={history} />);
+  const record = await readEvent(viewerOf(c), id);
+  return c.html(<RecordPage staff={c.get("staff")} consentId={record.event.consentId} {...record} />);
 });
 
 staff.get("/stats", async (c) => {

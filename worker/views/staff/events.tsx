@@ -242,16 +242,11 @@ export interface RecordPageProps {
   /** The event shown in full: the one asked for, or the latest of the consent. */
   event: StaffEvent;
   history: StaffEvent[];
-  /**
-   * Where the cookie declaration of the event's revision is published (`readEvent`), or null for a
-   * revision from before declarations were kept; when not given, the link is `/cookies/<revision>`,
-   * whose page says so itself.
-   */
-  cookieDeclarationUrl?: string | null;
+  /** Where the cookie declaration of the event's revision is published, or null for a revision from before declarations were kept. */
+  cookieDeclarationUrl: string | null;
 }
 
 export function RecordPage({ staff, consentId, event, history, cookieDeclarationUrl }: RecordPageProps) {
-  const declarationUrl = cookieDeclarationUrl === undefined ? `/cookies/${event.revision}` : cookieDeclarationUrl;
   return (
     <StaffShell title={`Consent ${consentId}`} staff={staff} section="search">
       <h1>
@@ -293,8 +288,8 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
             </a>
           </Field>
           <Field label="Cookie declaration in force">
-            {declarationUrl ? (
-              <a href={declarationUrl}>
+            {cookieDeclarationUrl ? (
+              <a href={cookieDeclarationUrl}>
                 Declaration of revision <code>{event.revision}</code>
               </a>
             ) : (
