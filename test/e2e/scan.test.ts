@@ -6,7 +6,7 @@
  * selectors; and a scan that cannot run exits 2 saying why.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,7 +18,6 @@ import { freePort, startWorker, type WorkerServer } from "./worker-server.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const FIXTURES = join(ROOT, "test", "fixtures", "scan");
-const REPOSITORY_DECLARATION = join(ROOT, "content", "cookies.json");
 const SCAN_TIMEOUT = 300_000;
 
 interface ScanRun {
@@ -282,8 +281,8 @@ describe.skipIf(!CHROMIUM)("npm run scan", () => {
     SCAN_TIMEOUT,
   );
 
-  it.skipIf(!existsSync(REPOSITORY_DECLARATION))(
-    "scans the demo site clean against content/cookies.json (skipped while that file is missing)",
+  it(
+    "scans the demo site clean against content/cookies.json",
     async () => {
       const started = Date.now();
       const run = await scan([`${inject("baseUrl")}/`]);
@@ -295,9 +294,3 @@ describe.skipIf(!CHROMIUM)("npm run scan", () => {
     SCAN_TIMEOUT,
   );
 });
-
-if (!existsSync(REPOSITORY_DECLARATION)) {
-  console.warn(
-    "scan.test.ts: the demo-site scan is skipped: content/cookies.json (the cookie declaration) is missing on this branch.",
-  );
-}
