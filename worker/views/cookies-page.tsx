@@ -13,6 +13,7 @@ import {
   type DeclaredService,
 } from "../../shared/declaration-schema.ts";
 import { Layout } from "./layout.tsx";
+import { RevisionLine } from "./revision-line.tsx";
 
 const SITE = "OpenContact Services Limited";
 
@@ -35,10 +36,6 @@ const KIND_TEXTS: Record<DeclaredItem["kind"], string> = {
   sessionStorage: "session storage",
   indexedDB: "IndexedDB",
 };
-
-function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(iso));
-}
 
 function Service({ service }: { service: DeclaredService }) {
   return (
@@ -80,22 +77,7 @@ export function CookiesPage({ declaration, revision, since, current }: CookiesPa
     <Layout title={`Cookie declaration – ${SITE}`}>
       <main class="statement">
         <h1>Cookie declaration</h1>
-        <p class="revision">
-          {current ? "Current revision " : "Earlier revision "}
-          <code>{revision}</code>
-          {since ? (
-            <>
-              {", in force since "}
-              <time datetime={since}>{formatDate(since)}</time>
-            </>
-          ) : null}
-          {current ? null : (
-            <>
-              {". "}
-              <a href="/cookies">Read the current declaration</a>
-            </>
-          )}
-        </p>
+        <RevisionLine revision={revision} since={since} current={current} currentPath="/cookies" noun="declaration" />
         <p>
           Every cookie and similar storage item this site and the services on it may set, by category. Strictly
           necessary ones are set at once; the others only once you allow their category, and they are deleted when you

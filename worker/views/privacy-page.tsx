@@ -6,6 +6,7 @@
  */
 import { raw } from "hono/html";
 import { Layout } from "./layout.tsx";
+import { RevisionLine } from "./revision-line.tsx";
 
 export interface PrivacyPageProps {
   title: string;
@@ -18,30 +19,11 @@ export interface PrivacyPageProps {
   declared: boolean;
 }
 
-function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(iso));
-}
-
 export function PrivacyPage({ title, html, revision, since, current, declared }: PrivacyPageProps) {
   return (
     <Layout title={`${title} – OpenContact Services Limited`}>
       <main class="statement">
-        <p class="revision">
-          {current ? "Current revision " : "Earlier revision "}
-          <code>{revision}</code>
-          {since ? (
-            <>
-              {", in force since "}
-              <time datetime={since}>{formatDate(since)}</time>
-            </>
-          ) : null}
-          {current ? null : (
-            <>
-              {". "}
-              <a href="/privacy">Read the current statement</a>
-            </>
-          )}
-        </p>
+        <RevisionLine revision={revision} since={since} current={current} currentPath="/privacy" noun="statement" />
         {declared ? (
           <p class="revision">
             Every cookie and storage item, who sets it, why and for how long:{" "}
