@@ -1,0 +1,71 @@
+/**
+ * What the bench watches from inside each page: a script added before any
+ * page script runs (Playwright `addInitScript`) that records, in
+ * `window.__bench`, the first animation frame in which the banner is visible,
+ * long tasks, layout shifts, and the time from a click to the first frame in
+ * which the preferences dialog is visible. With `coldClick` it also clicks
+ * Manage preferences itself, in a task queued from the first frame with the
+ * banner visible: sooner than any driver could, so before any idle-time work
+ * (a synthetic click, which every widget here handles like a real one).
+ *
+ * Visible: the element has a box, and neither it nor an ancestor (across
+ * shadow roots) is `display: none`, `visibility: hidden` or fully
+ * transparent, so an entrance animation counts from its first frame.
+ */
+import { type Contender, WIDGET_HOOKS } from "./widget-pages.ts";
+
+export interface Probe {
+  /** rAF time of the first frame with the banner visible. */
+  visibleAt: number | null;
+  longTasks: number;
+  longTaskMs: number;
+  cls: number;
+  /** The first click's timestamp (`event.timeStamp`: input time for a real click; same clock as `performance.now()`). */
+  clickAt: number | null;
+  /** `performance.now()` in the first frame after that click with the dialog visible, once checked. */
+  dialogAt: number | null;
+}
+
+export function probeScript(contender: Contender, coldClick = false): string {
+  const hooks = contender === "none" ? null : WIDGET_HOOKS[contender];
+  const find = (expression: string | null | undefined) => (expression ? `() => ${expression}` : "null");
+  return `(() => {
+  const bench = (window.__bench = { visibleAt: null, longTasks: 0, longTaskMs: 0, cls: 0, clickAt: null, dialogAt: null });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) { bench.longTasks += 1; bench.longTaskMs += entry.duration; }
+  }).observe({ type: "longtask", buffered: true });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) bench.cls += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+  const visible = (element) => {
+    if (!element) return false;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return false;
+    for (let node = element; node; node = node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement) {
+      const style = getComputedStyle(node);
+      if (style.display === "none" || style.visibility === "hidden" || Number(style.opacity) === 0) return false;
+    }
+    return true;
+  };
+  const whenVisible = (find, done) => {
+    const tick = (time) => {
+      if (visible(find())) done(time);
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  };
+  const banner = ${find(hooks?.banner)};
+  const dialog = ${find(hooks?.dialog)};
+  const manage = ${find(coldClick ? hooks?.manage : null)};
+  if (banner) whenVisible(banner, (time) => {
+    bench.visibleAt = time;
+    if (manage) setTimeout(() => manage()?.click());
+  });
+  // Capture on window: runs before any widget's own click handler, shadow roots included.
+  if (dialog) addEventListener("click", (event) => {
+    if (bench.clickAt !== null) return;
+    bench.clickAt = event.timeStamp;
+    whenVisible(dialog, () => { bench.dialogAt = performance.now(); });
+  }, true);
+})();`;
+}
