@@ -17,8 +17,8 @@
  * `ScriptDuration`), long tasks (Long Tasks API), cumulative layout shift
  * (Layout Instability API), the JS heap after the banner shows (after a
  * forced garbage collection); click on Manage preferences to dialog
- * visible, cold (as soon as the banner shows) and warm (after the page went
- * quiet and idle). Each is also given as a ratio to vanilla-cookieconsent,
+ * visible, cold (clicked in the first frame the banner shows) and warm (a
+ * real click after the page went quiet and idle). Each is also given as a ratio to vanilla-cookieconsent,
  * then checked against the goals.
  */
 import { cpus, loadavg, totalmem } from "node:os";
@@ -52,7 +52,7 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 
 export async function main(argv: string[]): Promise<void> {
   if (!CHROMIUM) throw new Error("bench:widget needs Chromium: apt-get install -y chromium, or set CHROMIUM=/path");
-  const runs = option(argv, "runs", 9);
+  const runs = option(argv, "runs", 11);
   const server = await startServer(benchAssets(), join(REPO_ROOT, "dist", "public"));
   if ((server.assets.get("/consent.js")?.body.length ?? 0) === 0) throw new Error("dist/public/consent.js is empty");
   const browser = await launchBrowser();
