@@ -145,7 +145,7 @@ const floorBanner = `(() => {
     };
     banner.append(button);
   }
-  document.body.append(banner);
+  document.body.prepend(banner);
 })();
 `;
 
