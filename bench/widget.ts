@@ -1,7 +1,7 @@
 /**
  * `npm run bench:widget`: this widget beside vanilla-cookieconsent 3.1.0 and
  * Klaro 0.7.22 (equivalent three-category configurations, same words), a
- * floor (a hand-written 1 KB banner that does nothing else) and a page with
+ * floor (a hand-written banner of about 1 KB that does nothing else) and a page with
  * no widget, in headless Chromium (playwright-core, Debian's chromium),
  * served from a static server on 127.0.0.1 that this bench starts
  * (`lib/static-server.ts`: ours is the whole `dist/public` folder).
@@ -18,8 +18,8 @@
  * (Layout Instability API), the JS heap after the banner shows (after a
  * forced garbage collection); click on Manage preferences to dialog
  * visible, cold (clicked in the first frame the banner shows) and warm (a
- * real click after the page went quiet and idle). Each is also given as a ratio to vanilla-cookieconsent,
- * then checked against the goals.
+ * real click after the page went quiet and idle). Each is also given as a
+ * ratio to vanilla-cookieconsent, then checked against the goals.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
