@@ -7,6 +7,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CONSENT_PATH } from "../../shared/api.ts";
 import { type Probe, probeScript } from "./page-probe.ts";
 import type { BenchServer, Hit } from "./static-server.ts";
 import { type Contender, type DialogWidget, pageFiles, WIDGET_HOOKS, type Widget } from "./widget-pages.ts";
@@ -27,10 +28,10 @@ export interface ClickSample {
   fetches: number;
 }
 
-/** The widget files one visit fetched, in order, and when the banner showed (Date.now() clock). */
+/** The widget files one visit fetched, in order (server log), and those fetched before the banner showed. */
 export interface VisitFiles {
   files: Hit[];
-  bannerAt: number | null;
+  beforeBanner: string[];
 }
 
 export interface ByteVisits {
@@ -84,13 +85,24 @@ function widgetHits(server: BenchServer, from: number, contender: Contender): Hi
   return server.hits.slice(from).filter((hit) => hit.method === "GET" && !own.includes(hit.path));
 }
 
+/**
+ * Paths of the widget files the page fetched over the network (Resource Timing: a cache hit
+ * transfers nothing) with a fetch start between `from` and `until` (page clock, ms).
+ */
+async function networkFetches(page: Page, contender: Contender, from: number, until: number): Promise<string[]> {
+  const own = [...pageFiles(contender), CONSENT_PATH];
+  const paths = await page.evaluate(
+    ({ start, end }) =>
+      (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+        .filter((entry) => entry.transferSize > 0 && entry.startTime >= start && entry.startTime <= end)
+        .map((entry) => new URL(entry.name).pathname),
+    { start: from, end: until === Number.POSITIVE_INFINITY ? Number.MAX_VALUE : until },
+  );
+  return paths.filter((path) => !own.includes(path));
+}
+
 /** Waits for the dialog after a click (ours or the probe's); what it took and what it fetched. */
-async function dialogAfterClick(
-  page: Page,
-  server: BenchServer,
-  widget: DialogWidget,
-  from: number,
-): Promise<ClickSample> {
+async function dialogAfterClick(page: Page, widget: DialogWidget): Promise<ClickSample> {
   try {
     await page.waitForFunction(() => (window as unknown as Window_).__bench.dialogAt !== null, undefined, {
       timeout: TIMEOUT_MS,
@@ -99,14 +111,11 @@ async function dialogAfterClick(
   } catch (error) {
     console.error(`${widget}: dialog never visible after the click: ${(error as Error).message.split("\n")[0]}`);
   }
-  const { clickAt, dialogAt, origin } = await page.evaluate(() => ({
-    ...(window as unknown as Window_).__bench,
-    origin: performance.timeOrigin,
-  }));
+  const { clickAt, dialogAt } = await probe(page);
   if (clickAt === null) throw new Error(`${widget}: Manage preferences was never clicked`);
   return {
     dialogMs: dialogAt !== null ? dialogAt - clickAt : null,
-    fetches: widgetHits(server, from, widget).filter((hit) => hit.at >= origin + clickAt).length,
+    fetches: (await networkFetches(page, widget, clickAt, dialogAt ?? Number.POSITIVE_INFINITY)).length,
   };
 }
 
@@ -154,9 +163,8 @@ export async function firstVisit(
     if (contender === "none" || contender === "floor") return { sample, warm: null };
     await waitForQuiet(server);
     await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)));
-    const from = server.hits.length;
     await clickManage(page, contender);
-    return { sample, warm: await dialogAfterClick(page, server, contender, from) };
+    return { sample, warm: await dialogAfterClick(page, contender) };
   } finally {
     await context.close();
   }
@@ -172,19 +180,16 @@ export async function coldClick(
   const { context, page, cdp } = await open(browser, widget, { coldClick: true });
   try {
     if (throttle > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
-    const from = server.hits.length;
     await page.goto(`${server.origin}/${widget}.html`, { waitUntil: "commit" });
-    return await dialogAfterClick(page, server, widget, from);
+    return await dialogAfterClick(page, widget);
   } finally {
     await context.close();
   }
 }
 
-async function bannerEpoch(page: Page): Promise<number | null> {
-  return page.evaluate(() => {
-    const { visibleAt } = (window as unknown as Window_).__bench;
-    return visibleAt === null ? null : performance.timeOrigin + visibleAt;
-  });
+async function beforeBanner(page: Page, widget: Widget): Promise<string[]> {
+  const { visibleAt } = await probe(page);
+  return visibleAt === null ? [] : networkFetches(page, widget, 0, visibleAt);
 }
 
 /**
@@ -205,7 +210,7 @@ export async function byteVisits(browser: Browser, server: BenchServer, widget: 
       await page.goto(url, { waitUntil: "load" });
       await waitForBanner(page);
       await waitForQuiet(server);
-      first = { files: widgetHits(server, from, widget), bannerAt: await bannerEpoch(page) };
+      first = { files: widgetHits(server, from, widget), beforeBanner: await beforeBanner(page, widget) };
       await page.locator(hooks.acceptAll).click({ timeout: TIMEOUT_MS });
       const start = Date.now();
       while (!(await context.cookies()).some((cookie) => cookie.name === hooks.storedChoice)) {
@@ -226,17 +231,17 @@ export async function byteVisits(browser: Browser, server: BenchServer, widget: 
       const from = server.hits.length;
       await page.goto(url, { waitUntil: "load" });
       await waitForQuiet(server);
-      if ((await bannerEpoch(page)) !== null) {
+      if ((await probe(page)).visibleAt !== null) {
         throw new Error(
           `${widget}: the banner showed on a returning visit: its ${hooks.storedChoice} cookie was ignored`,
         );
       }
-      returning = { files: widgetHits(server, from, widget), bannerAt: null };
+      returning = { files: widgetHits(server, from, widget), beforeBanner: [] };
     } finally {
       await context.close();
     }
   }
-  let dialog: VisitFiles = { files: [], bannerAt: null };
+  let dialog: VisitFiles = { files: [], beforeBanner: [] };
   if (widget !== "floor") {
     const { context, page } = await open(browser, widget);
     try {
@@ -244,10 +249,10 @@ export async function byteVisits(browser: Browser, server: BenchServer, widget: 
       await page.goto(url, { waitUntil: "load" });
       await waitForBanner(page);
       await clickManage(page, widget);
-      const click = await dialogAfterClick(page, server, widget, from);
+      const click = await dialogAfterClick(page, widget);
       if (click.dialogMs === null) throw new Error(`${widget}: the dialog never showed`);
       await waitForQuiet(server);
-      dialog = { files: widgetHits(server, from, widget), bannerAt: await bannerEpoch(page) };
+      dialog = { files: widgetHits(server, from, widget), beforeBanner: await beforeBanner(page, widget) };
     } finally {
       await context.close();
     }
