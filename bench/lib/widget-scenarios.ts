@@ -24,7 +24,7 @@ export interface FirstVisitSample {
 export interface ClickSample {
   /** Click to the first frame with the dialog visible; null when it never showed. */
   dialogMs: number | null;
-  /** Widget files requested between the click and the dialog showing. */
+  /** Widget files fetched over the network between the click and the dialog showing. */
   fetches: number;
 }
 
@@ -47,8 +47,8 @@ const TIMEOUT_MS = 30_000;
 /** After the banner shows, long enough for late layout shifts and long tasks to land. */
 const SETTLE_MS = 1000;
 
-type Window_ = Window & { __bench: Probe };
-const probe = (page: Page) => page.evaluate(() => (window as unknown as Window_).__bench);
+type BenchWindow = Window & { __bench: Probe };
+const probe = (page: Page) => page.evaluate(() => (window as unknown as BenchWindow).__bench);
 
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
 
@@ -65,7 +65,7 @@ async function open(
 }
 
 function waitForBanner(page: Page) {
-  return page.waitForFunction(() => (window as unknown as Window_).__bench.visibleAt !== null, undefined, {
+  return page.waitForFunction(() => (window as unknown as BenchWindow).__bench.visibleAt !== null, undefined, {
     timeout: TIMEOUT_MS,
     polling: 50,
   });
@@ -104,7 +104,7 @@ async function networkFetches(page: Page, contender: Contender, from: number, un
 /** Waits for the dialog after a click (ours or the probe's); what it took and what it fetched. */
 async function dialogAfterClick(page: Page, widget: DialogWidget): Promise<ClickSample> {
   try {
-    await page.waitForFunction(() => (window as unknown as Window_).__bench.dialogAt !== null, undefined, {
+    await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.dialogAt !== null, undefined, {
       timeout: TIMEOUT_MS,
       polling: 50,
     });
