@@ -1,10 +1,14 @@
 /**
  * The pages `bench:widget` loads: one small company page, identical for every
- * contender, with no widget, with ours, with vanilla-cookieconsent 3.1.0, or
- * with Klaro 0.7.22. Each peer gets the configuration a site would write for
- * the same three optional categories, with the same words (ours has them
- * built in: `shared/messages.ts`, `shared/categories.ts`). Every widget
- * script is loaded with `defer`, as each project's documentation shows.
+ * contender, with no widget, with the floor (a hand-written do-nothing
+ * banner, the least a consent banner can cost), with ours, with
+ * vanilla-cookieconsent 3.1.0, or with Klaro 0.7.22. Each peer gets the
+ * configuration a site would write for the same three optional categories,
+ * with the same words (ours has them built in: `shared/messages.ts`,
+ * `shared/categories.ts`). Every widget script is loaded with `defer`, as
+ * each project's documentation shows. Ours is `/consent.js` from the whole
+ * `dist/public` folder served at the root, as the worker serves it, so
+ * whatever else the script loads from its own origin is there too.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,11 +16,16 @@ import { CATEGORIES } from "../../shared/categories.ts";
 import { DEFAULT_MESSAGES as M } from "../../shared/messages.ts";
 import { REPO_ROOT } from "./worker-config.ts";
 
-export const CONTENDERS = ["none", "ours", "vanilla-cookieconsent", "klaro"] as const;
+export const CONTENDERS = ["none", "floor", "ours", "vanilla-cookieconsent", "klaro"] as const;
 export type Contender = (typeof CONTENDERS)[number];
+export type Widget = Exclude<Contender, "none">;
+/** The widgets with a preferences dialog (the floor has none). */
+export type DialogWidget = Exclude<Widget, "floor">;
+export const DIALOG_WIDGETS: readonly DialogWidget[] = ["ours", "vanilla-cookieconsent", "klaro"];
 
 export const LABELS: Record<Contender, string> = {
   none: "No widget",
+  floor: "Floor (do-nothing banner)",
   ours: "OpenContact Consent",
   "vanilla-cookieconsent": "vanilla-cookieconsent 3.1.0",
   klaro: "Klaro 0.7.22",
@@ -110,6 +119,36 @@ const klaroConfig = `window.klaroConfig = ${JSON.stringify({
   })),
 })};\n`;
 
+/**
+ * The floor: plain DOM, three buttons, a few CSS rules, a cookie on click,
+ * and nothing else (no dialog, no log, no gating). About 1 KB.
+ */
+const floorBanner = `(() => {
+  if (/(^|; )floor_consent=/.test(document.cookie)) return;
+  const banner = document.createElement("section");
+  banner.className = "floor";
+  banner.setAttribute("aria-label", ${JSON.stringify(M.bannerLabel)});
+  banner.innerHTML = "<style>.floor{position:fixed;left:16px;right:16px;bottom:16px;max-width:40rem;margin:auto;padding:16px;background:#fff;color:#111;border-radius:8px;box-shadow:0 2px 12px #0004;font:15px/1.4 system-ui,sans-serif}.floor button{margin:8px 8px 0 0;padding:8px 14px;border:1px solid #111;border-radius:6px;background:#fff;font:inherit}</style><h2></h2><p></p>";
+  banner.querySelector("h2").textContent = ${JSON.stringify(M.bannerTitle)};
+  banner.querySelector("p").textContent = ${JSON.stringify(M.bannerText)};
+  for (const [label, value] of ${JSON.stringify([
+    [M.rejectAll, "reject"],
+    [M.acceptAll, "accept"],
+    [M.manage, "manage"],
+  ])}) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.onclick = () => {
+      document.cookie = "floor_consent=" + value + "; Max-Age=15724800; Path=/; SameSite=Lax";
+      banner.remove();
+    };
+    banner.append(button);
+  }
+  document.body.prepend(banner);
+})();
+`;
+
 function page(title: string, head: string): string {
   return `<!doctype html>
 <html lang="en-GB">
@@ -137,20 +176,32 @@ ${head}
 
 const SITE_CSS = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:48rem;padding:1rem}header{display:flex;gap:1rem;justify-content:space-between}`;
 
-/** Every file the bench server serves, by path. */
+/** The page's own files, which are not the widget's: the page and its stylesheet. */
+export function pageFiles(contender: Contender): string[] {
+  return [`/${contender}.html`, "/site.css", "/favicon.ico"];
+}
+
+/** Every file the bench server serves for the pages and the peers, by path (ours: `dist/public`). */
 export function benchAssets(): Map<string, Asset> {
   const file = (path: string) => readFileSync(path);
   const assets = new Map<string, Asset>([
     ["/site.css", { type: CSS, body: Buffer.from(SITE_CSS) }],
     ["/none.html", { type: "text/html; charset=utf-8", body: Buffer.from(page("No widget", "")) }],
     [
+      "/floor.html",
+      {
+        type: "text/html; charset=utf-8",
+        body: Buffer.from(page("Floor", '<script src="/floor/banner.js" defer></script>')),
+      },
+    ],
+    ["/floor/banner.js", { type: JS, body: Buffer.from(floorBanner) }],
+    [
       "/ours.html",
       {
         type: "text/html; charset=utf-8",
-        body: Buffer.from(page("Ours", '<script src="/ours/consent.js" defer></script>')),
+        body: Buffer.from(page("Ours", '<script src="/consent.js" defer></script>')),
       },
     ],
-    ["/ours/consent.js", { type: JS, body: file(join(REPO_ROOT, "dist", "public", "consent.js")) }],
     [
       "/vanilla-cookieconsent.html",
       {
@@ -193,22 +244,56 @@ export function benchAssets(): Map<string, Asset> {
   return assets;
 }
 
-/** The files each widget makes a site load (library JS + CSS) and the site's own configuration. */
-export const WIDGET_FILES: Record<Exclude<Contender, "none">, { library: string[]; config: string[] }> = {
-  ours: { library: ["/ours/consent.js"], config: [] },
+/** How the bench finds and works each widget on the page. */
+export interface WidgetHooks {
+  /** The banner's element, found from the page (a string run in the browser). */
+  banner: string;
+  /** A Playwright selector of the banner's Accept all button. */
+  acceptAll: string;
+  /** The banner's Manage preferences button, found from the page; null for the floor. */
+  manage: string | null;
+  /** The preferences dialog's element, found from the page; null for the floor. */
+  dialog: string | null;
+  /** The cookie that holds the visitor's choice. */
+  storedChoice: string;
+  /** The site's own configuration script, which the peers need and ours does not. */
+  config: string[];
+}
+
+/** Ours lives in an open shadow root (Playwright's CSS selectors pierce it); the others in the document. */
+const OURS = `document.querySelector("opencontact-consent")?.shadowRoot`;
+
+export const WIDGET_HOOKS: Record<Widget, WidgetHooks> = {
+  floor: {
+    banner: `document.querySelector("section.floor")`,
+    acceptAll: "section.floor button:nth-of-type(2)",
+    manage: null,
+    dialog: null,
+    storedChoice: "floor_consent",
+    config: [],
+  },
+  ours: {
+    banner: `${OURS}?.querySelector("section.banner")`,
+    acceptAll: 'opencontact-consent [data-occ-action="accept-all"]',
+    manage: `${OURS}?.querySelector('[data-occ-action="manage"]')`,
+    dialog: `${OURS}?.querySelector("dialog")`,
+    storedChoice: "opencontact_consent",
+    config: [],
+  },
   "vanilla-cookieconsent": {
-    library: ["/vcc/cookieconsent.umd.js", "/vcc/cookieconsent.css"],
+    banner: `document.querySelector("#cc-main .cm")`,
+    acceptAll: '#cc-main .cm [data-role="all"]',
+    manage: `document.querySelector('#cc-main .cm [data-role="show"]')`,
+    dialog: `document.querySelector("#cc-main .pm")`,
+    storedChoice: "cc_cookie",
     config: ["/vcc/config.js"],
   },
-  klaro: { library: ["/klaro/klaro.js"], config: ["/klaro/config.js"] },
-};
-
-/**
- * The banner's element in each widget, found from the page (a string run in
- * the browser): ours in its open shadow root, the peers in the document.
- */
-export const BANNER_SELECTOR_SCRIPT: Record<Exclude<Contender, "none">, string> = {
-  ours: `document.querySelector("opencontact-consent")?.shadowRoot?.querySelector("section.banner")`,
-  "vanilla-cookieconsent": `document.querySelector("#cc-main .cm")`,
-  klaro: `document.querySelector(".klaro .cookie-notice")`,
+  klaro: {
+    banner: `document.querySelector(".klaro .cookie-notice")`,
+    acceptAll: ".klaro .cookie-notice .cm-btn-success",
+    manage: `document.querySelector(".klaro .cookie-notice .cn-learn-more")`,
+    dialog: `document.querySelector(".klaro .cookie-modal .cm-modal")`,
+    storedChoice: "klaro",
+    config: ["/klaro/config.js"],
+  },
 };
