@@ -121,7 +121,7 @@ describe("npm run verify-receipt, offline", () => {
     const changed = save("changed.json", { ...(await receipt()), method: "accept_all" });
     expect(await verifyCommand([changed, "--keys", keys])).toEqual({
       code: 1,
-      out: "signature not valid: changed after signing: method differ from the signed record\n",
+      out: "signature not valid: changed after signing: method differs from the signed record\n",
     });
     const impostor = save("impostor.json", {
       keys: parseReceiptKeys(JSON.stringify([{ ...OTHER, kid: KEY.kid }])).published,

@@ -293,7 +293,8 @@ export async function verifyReceipt(receipt: unknown, keys: readonly PublicRecei
   if (!record) return failure("the signed payload is not a consent receipt record", kid);
   const altered = isObject(receipt) ? alteredFields(receipt, record) : [];
   if (altered.length > 0) {
-    return failure(`changed after signing: ${altered.join(", ")} differ from the signed record`, kid, record);
+    const verb = altered.length === 1 ? "differs" : "differ";
+    return failure(`changed after signing: ${altered.join(", ")} ${verb} from the signed record`, kid, record);
   }
   return { valid: true, kid, record };
 }

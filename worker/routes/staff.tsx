@@ -112,7 +112,8 @@ staff.get("/receipts/verify", (c) => c.html(<ReceiptPage staff={c.get("staff")} 
 staff.post("/receipts/verify", async (c) => {
   const form = await c.req.parseBody();
   const pasted = typeof form.receipt === "string" ? form.receipt : "";
-  if (!pasted.trim()) throw new ApiError(400, "bad_request", "Paste a receipt to check.", "receipt");
+  // The form again, saying what is missing: a slip, not an error page.
+  if (!pasted.trim()) return c.html(<ReceiptPage staff={c.get("staff")} message="Paste a receipt to check." />);
   if (pasted.length > RECEIPT_TEXT_LIMIT) {
     throw new ApiError(413, "payload_too_large", `A receipt is at most ${RECEIPT_TEXT_LIMIT} characters.`, "receipt");
   }

@@ -15,6 +15,8 @@ export interface ReceiptPageProps {
   /** What was pasted, kept in the form. */
   pasted?: string;
   check?: ReceiptCheck;
+  /** What to fix in the form, shown above it. */
+  message?: string;
 }
 
 function LogResult({ log }: { log: ReceiptCheck["log"] }) {
@@ -81,7 +83,7 @@ function CheckResult({ check }: { check: ReceiptCheck }) {
   );
 }
 
-export function ReceiptPage({ staff, pasted, check }: ReceiptPageProps) {
+export function ReceiptPage({ staff, pasted, check, message }: ReceiptPageProps) {
   return (
     <StaffShell title="Check a receipt" staff={staff} section="receipts">
       <h1>Check a consent receipt</h1>
@@ -91,6 +93,11 @@ export function ReceiptPage({ staff, pasted, check }: ReceiptPageProps) {
         <a href="/.well-known/consent-receipt-keys">/.well-known/consent-receipt-keys</a>, and the record is compared
         with the log.
       </p>
+      {message ? (
+        <p class="error" role="alert">
+          {message}
+        </p>
+      ) : null}
       <form method="post" action={RECEIPT_VERIFY_PAGE}>
         <label for="receipt">Receipt</label>
         <textarea id="receipt" name="receipt" rows={12} cols={80} required spellcheck={false}>
