@@ -130,6 +130,11 @@ describe("npm run verify-receipt, offline", () => {
     expect((await verifyCommand([file, "--keys", impostor])).out).toMatch(
       /^signature not valid: signature does not verify with key receipts-test-1/,
     );
+    const broken = save("broken.json", { keys: [{ kty: "OKP", crv: "Ed25519", kid: KEY.kid, x: "not-a-key" }] });
+    expect(await verifyCommand([file, "--keys", broken])).toEqual({
+      code: 1,
+      out: "signature not valid: published key receipts-test-1 is not an Ed25519 public key\n",
+    });
     const others = save("others.json", { keys: parseReceiptKeys(JSON.stringify([OTHER])).published });
     expect(await verifyCommand([file, "--keys", others])).toEqual({
       code: 1,

@@ -275,13 +275,18 @@ export async function verifyReceipt(receipt: unknown, keys: readonly PublicRecei
   if (!key || kid === null) {
     return failure(`unknown key id ${kid ?? "(none)"}: no published receipt key has it`, kid, record);
   }
-  const publicKey = await crypto.subtle.importKey(
-    "jwk",
-    { kty: "OKP", crv: "Ed25519", x: key.x },
-    { name: "Ed25519" },
-    false,
-    ["verify"],
-  );
+  let publicKey: CryptoKey;
+  try {
+    publicKey = await crypto.subtle.importKey(
+      "jwk",
+      { kty: "OKP", crv: "Ed25519", x: key.x },
+      { name: "Ed25519" },
+      false,
+      ["verify"],
+    );
+  } catch {
+    return failure(`published key ${kid} is not an Ed25519 public key`, kid, record);
+  }
   const signedBytes = encoder.encode(`${headerPart}.${payloadPart}`);
   if (!(await crypto.subtle.verify({ name: "Ed25519" }, publicKey, signature, signedBytes))) {
     return failure(
