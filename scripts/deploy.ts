@@ -13,7 +13,8 @@
  * `--check` stops after step 2 (no Cloudflare account needed); `--config
  * <file>` reads another wrangler configuration; `--secrets-file <file>` is
  * checked (no public local value from `.dev.vars.example`, a long enough
- * `SESSION_SECRET`, `STAFF_TOKENS` a JSON object) and passed to `wrangler
+ * `SESSION_SECRET`, `STAFF_TOKENS` a JSON object, `RECEIPT_SIGNING_KEYS`
+ * Ed25519 keys whose first signs) and passed to `wrangler
  * deploy` (the first deploy must bring its secrets). Secrets already on
  * Cloudflare cannot be read back: wrangler refuses a deploy that lacks a
  * required one, and the worker itself ignores the local values on https.
@@ -23,6 +24,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseReceiptKeys } from "../worker/lib/receipts.ts";
 import { SIZE_BUDGET_GZIP } from "./widget-budget.ts";
 
 /** What `wrangler.toml` holds until `wrangler d1 create` gives a real id. */
@@ -111,8 +113,9 @@ export function parseSecrets(text: string): Record<string, string> {
 /**
  * What stops a secrets file from going to production: any value of the
  * public `.dev.vars.example` (the `dev` token's digest inside STAFF_TOKENS,
- * its SESSION_SECRET), a short SESSION_SECRET, a STAFF_TOKENS that is not a
- * JSON object (the worker would let nobody in by token).
+ * its SESSION_SECRET, its receipt key), a short SESSION_SECRET, a
+ * STAFF_TOKENS that is not a JSON object (the worker would let nobody in by
+ * token), a RECEIPT_SIGNING_KEYS that would sign no receipt.
  */
 export function checkSecrets(text: string, example: string, file = "the secrets file"): string[] {
   const errors: string[] = [];
@@ -137,6 +140,19 @@ export function checkSecrets(text: string, example: string, file = "the secrets 
       `SESSION_SECRET in ${file} is ${secret === local.SESSION_SECRET ? "the public example of .dev.vars.example" : `shorter than ${SESSION_SECRET_MIN_LENGTH} characters`}. ` +
         "Use a random one: `openssl rand -base64 32` (docs/deploy.md, step 4).",
     );
+  }
+  const receiptKeys = secrets.RECEIPT_SIGNING_KEYS;
+  if (receiptKeys !== undefined) {
+    const { published, problems } = parseReceiptKeys(receiptKeys);
+    const localKeys = parseReceiptKeys(local.RECEIPT_SIGNING_KEYS).published.map((key) => key.x);
+    if (published.some((key) => localKeys.includes(key.x))) {
+      errors.push(
+        `RECEIPT_SIGNING_KEYS in ${file} holds the public local key of .dev.vars.example (anyone could sign ` +
+          "receipts with it). Make a key of your own (docs/proof.md, rotation).",
+      );
+    } else if (problems.length > 0) {
+      errors.push(`${problems.join("; ")} (in ${file}; docs/proof.md).`);
+    }
   }
   return errors;
 }

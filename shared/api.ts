@@ -3,7 +3,7 @@
  * The wire contract between widget, worker and staff scripts: paths, limits,
  * the receipt and the error envelope.
  */
-import type { Choices } from "./categories.ts";
+import type { CategoryId, Choices } from "./categories.ts";
 import type { ConsentMethod } from "./consent-schema.ts";
 
 export const CONSENT_PATH = "/api/consent";
@@ -11,8 +11,8 @@ export const CONSENT_PATH = "/api/consent";
 /** Largest consent body accepted; a real one is about 400 bytes. */
 export const CONSENT_BODY_LIMIT = 4096;
 
-/** What the worker answers for a stored (201) or repeated (200) event. */
-export interface ConsentReceipt {
+/** One logged choice in brief: what a receipt and a history entry both start with. */
+export interface ConsentEventSummary {
   eventId: string;
   consentId: string;
   receivedAt: string;
@@ -21,8 +21,80 @@ export interface ConsentReceipt {
   choices: Choices;
 }
 
+/**
+ * The data controller, in the privacy statement's own words
+ * (content/privacy-statement.md, "Registered company" and "Data Controller";
+ * test/worker/receipts.test.ts checks they appear there verbatim).
+ */
+export const CONTROLLER = {
+  name: "OpenContact Services Limited",
+  registeredNumber: "4064781",
+  registeredIn: "England",
+  registeredOffice: "Norfolk Tower, 48-52 Surrey Street, Norwich, NR1 3PA",
+  contact: "info@opencontact.co.uk",
+} as const;
+
+/** A purpose's consent state on a receipt: granted, not granted, or not granted by a withdrawal. */
+export type PurposeState = "given" | "refused" | "withdrawn";
+
+/** Names the receipt format; a later shape gets a new one, so old receipts keep their meaning. */
+export const RECEIPT_FORMAT = "opencontact-consent-receipt/1";
+
+/**
+ * The signed consent record, shaped after ISO/IEC TS 27560 (consent record
+ * information structure): record id (`eventId`), the pseudonymous principal
+ * (`consentId`), the controller, the notice shown, the purposes and their
+ * states, how consent was expressed (`method`), when, and the event's hash
+ * in the log. Built only from stored fields, so it is the same every time.
+ */
+export interface ConsentReceiptRecord {
+  format: typeof RECEIPT_FORMAT;
+  eventId: string;
+  consentId: string;
+  time: string;
+  controller: typeof CONTROLLER;
+  notice: {
+    /** The privacy revision shown (`/privacy/<revision>` serves it). */
+    revision: string;
+    /** SHA-256 hex of everything the revision told the visitor (statement, banner texts, cookie declaration). */
+    sha256: string;
+    /** SHA-256 hex of the texts shown when the site overrode the defaults, else null. */
+    textsHash: string | null;
+  };
+  method: ConsentMethod;
+  purposes: { id: CategoryId; state: PurposeState }[];
+  /** The event's hash in the tamper-evident log (64 hex), or null where the log has none. */
+  logHash: string | null;
+}
+
+/** Where the worker publishes the receipt keys (RFC 7517 JWK Set). */
+export const RECEIPT_KEYS_PATH = "/.well-known/consent-receipt-keys";
+
+/** What the worker answers for a stored (201) or repeated (200) event. */
+export interface ConsentReceipt extends ConsentEventSummary {
+  /** The record, readable; `jws` carries the same record signed. */
+  record: ConsentReceiptRecord;
+  /**
+   * The record as a JWS compact serialization (RFC 7515), EdDSA over Ed25519
+   * (RFC 8037), its `kid` one of the keys at `RECEIPT_KEYS_PATH`; null when
+   * the worker has no usable signing key (the choice is stored all the same).
+   */
+  jws: string | null;
+}
+
+/** The outcome of checking a receipt's signature: why not, when it fails. */
+export type ReceiptVerification =
+  | { valid: true; kid: string; record: ConsentReceiptRecord }
+  | {
+      valid: false;
+      reason: string;
+      kid: string | null;
+      /** What the signed part claims, unverified (null when it cannot be read): for comparing with the log. */
+      record: ConsentReceiptRecord | null;
+    };
+
 /** One event of a visitor's own history: no IP prefix, no user agent. */
-export interface ConsentHistoryEntry extends ConsentReceipt {
+export interface ConsentHistoryEntry extends ConsentEventSummary {
   pageUrl: string;
   language: string;
   gpc: boolean;

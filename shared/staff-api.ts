@@ -6,6 +6,7 @@
  * maps its rows to them and the pages render them. A logged event is the
  * consent schema's own output plus what the worker adds on receipt.
  */
+import type { ReceiptVerification } from "./api.ts";
 import type { ConsentEvent } from "./consent-schema.ts";
 
 export const STAFF_API_PATH = "/api/staff";
@@ -70,6 +71,23 @@ export interface StaffStats {
   refusedOrigins: RefusedOriginCount[];
 }
 
+/** How a receipt's signed record compares with the log. */
+export type ReceiptLogComparison =
+  /** Every log fact of the record is the logged event's. */
+  | { status: "matches" }
+  /** The logged event says otherwise at these paths of the record. */
+  | { status: "differs"; fields: string[] }
+  /** No event with the record's id is in the log (never logged, or purged after retention). */
+  | { status: "absent" }
+  /** Nothing to compare: the receipt's signed part cannot be read. */
+  | { status: "not_compared" };
+
+/** `POST /api/staff/receipts/verify`: the signature checked with the published keys, and the record against the log. */
+export interface ReceiptCheck {
+  signature: ReceiptVerification;
+  log: ReceiptLogComparison;
+}
+
 /** `access`: a Cloudflare Access JWT; `token`: a named staff token; `cron`: the retention purge. */
 export type AuditVia = "access" | "token" | "cron";
 
@@ -82,6 +100,7 @@ export type AuditAction =
   | "export_csv_done"
   | "stats"
   | "view_audit"
+  | "verify_receipt"
   | "purge"
   | "sign_in"
   | "sign_out"

@@ -16,6 +16,7 @@ import privacy from "./routes/privacy.tsx";
 import staff from "./routes/staff.tsx";
 import staffApi from "./routes/staff-api.ts";
 import staffSignIn from "./routes/staff-sign-in.tsx";
+import wellKnown from "./routes/well-known.ts";
 import { scheduled } from "./scheduled.ts";
 import type { AppEnv } from "./types.ts";
 
@@ -29,6 +30,7 @@ app.route(CONSENT_PATH, consent);
 app.route("/", privacy);
 // The cookie declaration, published beside the statement it belongs to.
 app.route("/", cookies);
+app.route("/", wellKnown);
 
 // One guard in front of every staff route: the JSON API here, whose refusals
 // are the JSON envelope of handleError; the pages mount it themselves

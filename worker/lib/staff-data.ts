@@ -7,6 +7,8 @@
  * Routes parse their parameters first, call one of these, and render.
  */
 import type {
+  ReceiptCheck,
+  ReceiptLogComparison,
   StaffAuditPage,
   StaffDailyStats,
   StaffEvent,
@@ -19,17 +21,19 @@ import {
   dailyChoiceCounts,
   type EventFilter,
   eventBatches,
+  findEventByEventId,
   findEventById,
   listEventsByConsentId,
   searchEventsPage,
 } from "../db/consent-events.ts";
-import { findRevisionDeclaration, listRevisions } from "../db/privacy-revisions.ts";
+import { findRevision, findRevisionDeclaration, listRevisions } from "../db/privacy-revisions.ts";
 import { refusedOriginCounts } from "../db/refused-origins.ts";
 import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
 import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
 import { dbCall } from "./db-call.ts";
 import { ApiError } from "./errors.ts";
+import { logDifferences, logHashOf, type PublicReceiptKey, verifyReceipt } from "./receipts.ts";
 import { addDays, encodeCursor, type FilterParams, type SearchRequest } from "./staff-query.ts";
 
 /** Rows on a page of the staff search. */
@@ -131,6 +135,36 @@ export async function readStats(
   const refusedOrigins = await dbCall(() => refusedOriginCounts(viewer.db, period.firstDay, period.lastDay));
   await audit(viewer, "stats", { from: period.firstDay, to: period.lastDay }, days.length);
   return { from: period.firstDay, to: period.lastDay, days, refusedOrigins };
+}
+
+/**
+ * A visitor's receipt checked: its signature with `keys`, and its record
+ * against the logged event with the record's id (and the notice's hash
+ * against the revision the log holds). Comparing reads the log, so it is
+ * audited, with the event id and the signature's outcome.
+ */
+export async function checkReceipt(
+  viewer: StaffViewer,
+  receipt: unknown,
+  keys: readonly PublicReceiptKey[],
+): Promise<ReceiptCheck> {
+  const signature = await verifyReceipt(receipt, keys);
+  const record = signature.record;
+  if (!record) return { signature, log: { status: "not_compared" } };
+  const stored = await dbCall(() => findEventByEventId(viewer.db, record.eventId.toLowerCase()));
+  let log: ReceiptLogComparison = { status: "absent" };
+  if (stored) {
+    const revision = await dbCall(() => findRevision(viewer.db, stored.revision));
+    const fields = logDifferences(record, stored, logHashOf(stored), revision?.sha256 ?? null);
+    log = fields.length > 0 ? { status: "differs", fields } : { status: "matches" };
+  }
+  await audit(
+    viewer,
+    "verify_receipt",
+    { eventId: record.eventId, kid: signature.kid, signatureValid: signature.valid, log: log.status },
+    stored ? 1 : 0,
+  );
+  return { signature, log };
 }
 
 /** A page of the audit itself; looking at it is a look like any other, so it is audited too. */

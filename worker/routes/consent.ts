@@ -9,6 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
 import {
   CONSENT_BODY_LIMIT,
+  type ConsentEventSummary,
   type ConsentHistory,
   type ConsentHistoryEntry,
   type ConsentReceipt,
@@ -20,10 +21,11 @@ import {
   type NewConsentEvent,
   recordEvent,
 } from "../db/consent-events.ts";
-import { revisionExists } from "../db/privacy-revisions.ts";
+import { findRevision } from "../db/privacy-revisions.ts";
 import { CURRENT, recordCurrentRevision } from "../lib/current-revision.ts";
 import { dbCall } from "../lib/db-call.ts";
 import { ApiError, unavailable } from "../lib/errors.ts";
+import { buildReceiptRecord, logHashOf, receiptKeys, signReceipt } from "../lib/receipts.ts";
 import { allowedOrigin } from "../middleware/allowed-origin.ts";
 import { consentCors } from "../middleware/consent-cors.ts";
 import { consentRateLimit } from "../middleware/consent-rate-limit.ts";
@@ -38,14 +40,32 @@ const consent = new Hono<AppEnv>();
 
 consent.use("*", consentCors);
 
-function receiptOf(event: ConsentEventRecord): ConsentReceipt {
+function summaryOf(event: ConsentEventRecord): ConsentEventSummary {
   const { eventId, consentId, receivedAt, revision, method, choices } = event;
   return { eventId, consentId, receivedAt, revision, method, choices };
 }
 
+/**
+ * The summary with the signed record. Built only from stored fields, and
+ * Ed25519 signatures are deterministic, so a repeat gets the same receipt.
+ * Signing never costs a choice: the event is stored already, so a failure
+ * only leaves `jws` null (and is logged).
+ */
+async function receiptOf(event: ConsentEventRecord, noticeSha256: string, env: Env, secure: boolean) {
+  const record = buildReceiptRecord(event, noticeSha256, logHashOf(event));
+  const { signer } = receiptKeys(env.RECEIPT_SIGNING_KEYS, secure);
+  let jws: string | null = null;
+  try {
+    if (signer) jws = await signReceipt(record, signer);
+  } catch {
+    console.error("signing a consent receipt failed; answered without jws");
+  }
+  return { ...summaryOf(event), record, jws } satisfies ConsentReceipt;
+}
+
 function historyEntryOf(event: ConsentEventRecord): ConsentHistoryEntry {
   const { pageUrl, language, gpc, widgetVersion } = event;
-  return { ...receiptOf(event), pageUrl, language, gpc, widgetVersion };
+  return { ...summaryOf(event), pageUrl, language, gpc, widgetVersion };
 }
 
 /** JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1); a lossy decode would store text nobody sent. */
@@ -153,7 +173,9 @@ consent.post(
     };
 
     const isCurrent = posted.revision === CURRENT.revision;
-    if (!isCurrent && !(await dbCall(() => revisionExists(db, posted.revision)))) {
+    // An earlier revision's hash (for the receipt) comes from the row that proves it was published.
+    const earlier = isCurrent ? null : await dbCall(() => findRevision(db, posted.revision));
+    if (!isCurrent && !earlier) {
       throw new ApiError(
         422,
         "unknown_revision",
@@ -168,7 +190,9 @@ consent.post(
     if (outcome === "conflict") {
       throw new ApiError(409, "event_conflict", "this eventId was already used for a different choice", "eventId");
     }
-    return c.json(receiptOf(record), outcome === "created" ? 201 : 200);
+    const noticeSha256 = earlier?.sha256 ?? CURRENT.sha256;
+    const receipt = await receiptOf(record, noticeSha256, c.env, new URL(c.req.url).protocol === "https:");
+    return c.json(receipt, outcome === "created" ? 201 : 200);
   },
 );
 

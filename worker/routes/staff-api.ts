@@ -6,10 +6,19 @@
  * the staff reads it calls. Parameters are all parsed before any read.
  */
 import { Hono } from "hono";
-import type { StaffAuditPage, StaffEventPage, StaffEventRecord, StaffStats } from "../../shared/staff-api.ts";
+import type {
+  ReceiptCheck,
+  StaffAuditPage,
+  StaffEventPage,
+  StaffEventRecord,
+  StaffStats,
+} from "../../shared/staff-api.ts";
 import { viewerOf } from "../lib/audit.ts";
+import { ApiError } from "../lib/errors.ts";
+import { parseReceiptText, RECEIPT_TEXT_LIMIT, receiptKeys } from "../lib/receipts.ts";
 import {
   AUDIT_PAGE_SIZE,
+  checkReceipt,
   exportCsv,
   readAudit,
   readEvent,
@@ -70,6 +79,16 @@ staffApi.get("/audit", async (c) => {
   const before = parseAuditBefore(c.req.query("before"));
   const limit = parseLimit(c.req.query("limit"), AUDIT_PAGE_SIZE);
   return c.json<StaffAuditPage>(await readAudit(viewerOf(c), limit, before));
+});
+
+/** The body is the receipt as the visitor holds it: the worker's JSON answer, or its JWS text. */
+staffApi.post("/receipts/verify", async (c) => {
+  const text = await c.req.text();
+  if (text.length > RECEIPT_TEXT_LIMIT) {
+    throw new ApiError(413, "payload_too_large", `a receipt must be at most ${RECEIPT_TEXT_LIMIT} characters`);
+  }
+  const { published } = receiptKeys(c.env.RECEIPT_SIGNING_KEYS, new URL(c.req.url).protocol === "https:");
+  return c.json<ReceiptCheck>(await checkReceipt(viewerOf(c), parseReceiptText(text), published));
 });
 
 export default staffApi;

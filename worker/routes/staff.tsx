@@ -9,8 +9,10 @@
 import { Hono } from "hono";
 import { viewerOf } from "../lib/audit.ts";
 import { ApiError } from "../lib/errors.ts";
+import { parseReceiptText, RECEIPT_TEXT_LIMIT, receiptKeys } from "../lib/receipts.ts";
 import {
   AUDIT_PAGE_SIZE,
+  checkReceipt,
   knownRevisions,
   PAGE_SIZE,
   readAudit,
@@ -28,10 +30,11 @@ import {
   parseSearch,
   parseStatsPeriod,
 } from "../lib/staff-query.ts";
-import { staffGuard } from "../middleware/staff-guard.ts";
+import { isSecure, staffGuard } from "../middleware/staff-guard.ts";
 import type { AppEnv } from "../types.ts";
 import { AuditPage } from "../views/staff/audit.tsx";
 import { RecordPage, SearchPage } from "../views/staff/events.tsx";
+import { ReceiptPage } from "../views/staff/receipt.tsx";
 import { StaffErrorPage } from "../views/staff/shell.tsx";
 import { StatsPage } from "../views/staff/stats.tsx";
 import { signInRedirect } from "./staff-sign-in.tsx";
@@ -102,6 +105,21 @@ staff.get("/audit", async (c) => {
   // The failed sign-ins panel heads the first page only.
   const failures = before === undefined ? await readRecentAuthFailures(viewer) : null;
   return c.html(<AuditPage staff={c.get("staff")} entries={entries} nextBefore={nextBefore} failures={failures} />);
+});
+
+staff.get("/receipts/verify", (c) => c.html(<ReceiptPage staff={c.get("staff")} />));
+
+staff.post("/receipts/verify", async (c) => {
+  const form = await c.req.parseBody();
+  const pasted = typeof form.receipt === "string" ? form.receipt : "";
+  // The form again, saying what is missing: a slip, not an error page.
+  if (!pasted.trim()) return c.html(<ReceiptPage staff={c.get("staff")} message="Paste a receipt to check." />);
+  if (pasted.length > RECEIPT_TEXT_LIMIT) {
+    throw new ApiError(413, "payload_too_large", `A receipt is at most ${RECEIPT_TEXT_LIMIT} characters.`, "receipt");
+  }
+  const { published } = receiptKeys(c.env.RECEIPT_SIGNING_KEYS, isSecure(c));
+  const check = await checkReceipt(viewerOf(c), parseReceiptText(pasted), published);
+  return c.html(<ReceiptPage staff={c.get("staff")} pasted={pasted} check={check} />);
 });
 
 export default staff;
