@@ -18,6 +18,7 @@ import {
 } from "../../shared/api.ts";
 import { CATEGORY_IDS, type Choices } from "../../shared/categories.ts";
 import type { StaffEvent } from "../../shared/staff-api.ts";
+import { base64url, fromBase64url } from "./base64url.ts";
 
 /** The stored fields a receipt is built from. */
 export type ReceiptFacts = Pick<
@@ -141,21 +142,6 @@ export function buildReceiptRecord(
 }
 
 const encoder = new TextEncoder();
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (char) => char.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
 
 function jsonOf(part: string): unknown {
   const bytes = fromBase64url(part);

@@ -9,6 +9,7 @@
  * the two times: 8 hours at most, 30 minutes idle, whatever the cookie claims.
  * Sign-out and revocation are kept on the server (worker/db/staff-sessions.ts).
  */
+import { base64url, fromBase64url } from "../base64url.ts";
 
 /** `__Host-` on https: a sibling subdomain cannot set or shadow it (RFC 6265bis §4.1.3.2). */
 export const SECURE_SESSION_COOKIE = "__Host-staff_session";
@@ -39,22 +40,6 @@ export interface Session {
   issued: number;
   /** Milliseconds since the epoch: the last refresh. */
   seen: number;
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return null;
-  }
 }
 
 function hex(bytes: Uint8Array): string {
