@@ -6,16 +6,25 @@
  * the staff reads it calls. Parameters are all parsed before any read.
  */
 import { Hono } from "hono";
-import type { StaffAuditPage, StaffEventPage, StaffEventRecord, StaffStats } from "../../shared/staff-api.ts";
+import type {
+  StaffAuditPage,
+  StaffCheckpointFile,
+  StaffEventPage,
+  StaffEventRecord,
+  StaffLogIntegrity,
+  StaffStats,
+} from "../../shared/staff-api.ts";
 import { viewerOf } from "../lib/audit.ts";
 import {
   AUDIT_PAGE_SIZE,
   exportCsv,
   readAudit,
+  readCheckpoints,
   readEvent,
   readStats,
   searchLog,
   subjectAccessExport,
+  verifyLog,
 } from "../lib/staff-data.ts";
 import {
   filterParams,
@@ -70,6 +79,21 @@ staffApi.get("/audit", async (c) => {
   const before = parseAuditBefore(c.req.query("before"));
   const limit = parseLimit(c.req.query("limit"), AUDIT_PAGE_SIZE);
   return c.json<StaffAuditPage>(await readAudit(viewerOf(c), limit, before));
+});
+
+staffApi.get("/log-integrity", async (c) => {
+  return c.json<StaffLogIntegrity>(await verifyLog(viewerOf(c), c.env.CHECKPOINT_KEY));
+});
+
+staffApi.get("/checkpoints", async (c) => {
+  const file = await readCheckpoints(viewerOf(c), c.env.CHECKPOINT_KEY);
+  if (c.req.query("download") !== undefined) {
+    c.header(
+      "Content-Disposition",
+      `attachment; filename="consent-log-checkpoints-${file.downloadedAt.slice(0, 10)}.json"`,
+    );
+  }
+  return c.json<StaffCheckpointFile>(file);
 });
 
 export default staffApi;

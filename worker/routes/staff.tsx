@@ -1,7 +1,8 @@
 /**
  * @module
- * The staff pages (`/staff`): search, records, statistics and the audit,
- * rendered on the server and usable without JavaScript. Behind the staff
+ * The staff pages (`/staff`): search, records, statistics, the audit and
+ * the log's integrity, rendered on the server and usable without
+ * JavaScript. Behind the staff
  * guard (worker/middleware/staff-guard.ts); every look is audited. Errors
  * render as an HTML page here rather than the JSON envelope, and a refused
  * credential sends the browser to the sign-in page.
@@ -19,6 +20,7 @@ import {
   readRecentAuthFailures,
   readStats,
   searchLog,
+  verifyLog,
 } from "../lib/staff-data.ts";
 import {
   filterParams,
@@ -32,6 +34,7 @@ import { staffGuard } from "../middleware/staff-guard.ts";
 import type { AppEnv } from "../types.ts";
 import { AuditPage } from "../views/staff/audit.tsx";
 import { RecordPage, SearchPage } from "../views/staff/events.tsx";
+import { IntegrityPage } from "../views/staff/integrity.tsx";
 import { StaffErrorPage } from "../views/staff/shell.tsx";
 import { StatsPage } from "../views/staff/stats.tsx";
 import { signInRedirect } from "./staff-sign-in.tsx";
@@ -102,6 +105,11 @@ staff.get("/audit", async (c) => {
   // The failed sign-ins panel heads the first page only.
   const failures = before === undefined ? await readRecentAuthFailures(viewer) : null;
   return c.html(<AuditPage staff={c.get("staff")} entries={entries} nextBefore={nextBefore} failures={failures} />);
+});
+
+staff.get("/log-integrity", async (c) => {
+  const report = await verifyLog(viewerOf(c), c.env.CHECKPOINT_KEY);
+  return c.html(<IntegrityPage staff={c.get("staff")} report={report} />);
 });
 
 export default staff;

@@ -13,7 +13,7 @@ export const STAFF_STYLES = ["/assets/staff.css"];
 export interface StaffShellProps {
   title: string;
   staff: StaffIdentity;
-  section: "search" | "stats" | "audit";
+  section: "search" | "stats" | "audit" | "integrity";
   children: Child;
 }
 
@@ -38,6 +38,9 @@ export function StaffShell({ title, staff, section, children }: StaffShellProps)
           </NavLink>
           <NavLink href="/staff/audit" current={section === "audit"}>
             Audit
+          </NavLink>
+          <NavLink href="/staff/log-integrity" current={section === "integrity"}>
+            Log integrity
           </NavLink>
         </nav>
         <div class="signed-in">
