@@ -87,6 +87,12 @@ export async function purgeChainBefore(
   return deleted?.results.length ?? 0;
 }
 
+/** Whether the front of the chain is past retention (what stays when no key can sign the cut). */
+async function chainHasExpired(db: D1Database, before: string): Promise<boolean> {
+  const [oldest] = await chainFront(db, 1);
+  return oldest !== undefined && oldest.received_at < before;
+}
+
 /** Signs and stores the chain's head: what staff download to keep outside Cloudflare. */
 export async function storeDailyCheckpoint(db: D1Database, signer: CheckpointSigner, now: Date): Promise<Checkpoint> {
   const head = await readChainHead(db);
@@ -125,7 +131,7 @@ export async function purgeExpired(env: Env, now: Date, signer?: CheckpointSigne
 
   const chained = signer
     ? await purgeInBatches((batch) => purgeChainBefore(db, signer, eventsBefore, batch), MAX_CHAIN_BATCHES)
-    : { removed: 0, more: true };
+    : { removed: 0, more: await chainHasExpired(db, eventsBefore) };
   const legacy = await purgeInBatches((batch) => purgeEventsBefore(db, eventsBefore, batch), MAX_LEGACY_BATCHES);
   const events = { removed: chained.removed + legacy.removed, more: chained.more || legacy.more };
   const auditRows = await purgeInBatches((batch) => purgeAuditBefore(db, auditBefore, batch));
