@@ -111,8 +111,10 @@ export function parseSecrets(text: string): Record<string, string> {
 /**
  * What stops a secrets file from going to production: any value of the
  * public `.dev.vars.example` (the `dev` token's digest inside STAFF_TOKENS,
- * its SESSION_SECRET), a short SESSION_SECRET, a STAFF_TOKENS that is not a
- * JSON object (the worker would let nobody in by token).
+ * its SESSION_SECRET, its CHECKPOINT_KEY), a short SESSION_SECRET, a
+ * STAFF_TOKENS that is not a JSON object (the worker would let nobody in by
+ * token), a CHECKPOINT_KEY that is not 32 bytes of base64 (the cron could
+ * sign no checkpoint).
  */
 export function checkSecrets(text: string, example: string, file = "the secrets file"): string[] {
   const errors: string[] = [];
@@ -138,7 +140,18 @@ export function checkSecrets(text: string, example: string, file = "the secrets 
         "Use a random one: `openssl rand -base64 32` (docs/deploy.md, step 4).",
     );
   }
+  const checkpointKey = secrets.CHECKPOINT_KEY;
+  if (checkpointKey !== undefined && (checkpointKey === local.CHECKPOINT_KEY || !isBase64Of32Bytes(checkpointKey))) {
+    errors.push(
+      `CHECKPOINT_KEY in ${file} is ${checkpointKey === local.CHECKPOINT_KEY ? "the public example of .dev.vars.example (anyone could sign checkpoints)" : "not 32 bytes in base64"}. ` +
+        "Use a random one: `openssl rand -base64 32` (docs/deploy.md, step 4).",
+    );
+  }
   return errors;
+}
+
+function isBase64Of32Bytes(text: string): boolean {
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim());
 }
 
 function safeObject(text: string): Record<string, unknown> | null {

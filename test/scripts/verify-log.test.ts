@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkSecrets } from "../../scripts/deploy.ts";
 import { type ChainRow, checkpointSigner, eventHash, GENESIS_HASH } from "../../worker/lib/log-chain.ts";
 import { newPersistDir } from "../e2e/worker-server.ts";
 
@@ -219,5 +220,20 @@ describe("npm run verify-log", { timeout: 120_000 }, () => {
     const notD1 = verifyLog("--persist-to", join(whole.persistDir, "nowhere"));
     expect(notD1.status).toBe(2);
     expect(notD1.out).toMatch(/no local D1 under/);
+  });
+});
+
+describe("CHECKPOINT_KEY in a deploy secrets file", () => {
+  const example = `CHECKPOINT_KEY=${KEY}\n`;
+  it("refuses the public example and anything but 32 bytes of base64", () => {
+    expect(checkSecrets(JSON.stringify({ CHECKPOINT_KEY: KEY }), example)).toEqual([
+      expect.stringMatching(/^CHECKPOINT_KEY in the secrets file is the public example of .dev.vars.example/),
+    ]);
+    expect(checkSecrets(JSON.stringify({ CHECKPOINT_KEY: "short" }), example)).toEqual([
+      expect.stringMatching(/is not 32 bytes in base64\. Use a random one: `openssl rand -base64 32`/),
+    ]);
+    expect(
+      checkSecrets(JSON.stringify({ CHECKPOINT_KEY: "78ldV37Sz2oJoHpPkDo8tJMhOrd1iJFjHOnKBfWYo3w=" }), example),
+    ).toEqual([]);
   });
 });

@@ -133,7 +133,7 @@ export interface CheckpointSigner {
 /** The signer for a `CHECKPOINT_KEY` (an Ed25519 seed); throws `CHECKPOINT_KEY_FORMAT` if it is not one. */
 export async function checkpointSigner(secret: string | undefined): Promise<CheckpointSigner> {
   const seed = secret ? base64urlToBytes(secret) : null;
-  if (!seed || seed.length !== 32) throw new Error(CHECKPOINT_KEY_FORMAT);
+  if (seed?.length !== 32) throw new Error(CHECKPOINT_KEY_FORMAT);
   const pkcs8 = new Uint8Array([...ED25519_PKCS8_PREFIX, ...seed]);
   const key = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
   const { x } = (await crypto.subtle.exportKey("jwk", key)) as JsonWebKey;
@@ -152,7 +152,7 @@ export async function checkpointSigner(secret: string | undefined): Promise<Chec
 export async function checkpointSignedBy(checkpoint: Checkpoint, publicKey: string): Promise<boolean> {
   const raw = base64urlToBytes(publicKey);
   const signature = base64urlToBytes(checkpoint.signature);
-  if (!raw || raw.length !== 32 || !signature) return false;
+  if (raw?.length !== 32 || !signature) return false;
   try {
     const key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
     return await crypto.subtle.verify(
