@@ -121,8 +121,8 @@ export interface StaffCheckpoint {
 /** `GET /api/staff/checkpoints?download`: every checkpoint, to keep outside Cloudflare. */
 export interface StaffCheckpointFile {
   log: "opencontact-consent";
-  /** Ed25519, 32 bytes base64url: record it outside Cloudflare once, and verify with it. */
-  publicKey: string;
+  /** Ed25519, 32 bytes base64url: record it outside Cloudflare once, and verify with it (null: CHECKPOINT_KEY unset). */
+  publicKey: string | null;
   /** How each signature's message is built (docs/proof.md). */
   message: string;
   downloadedAt: string;
@@ -140,7 +140,9 @@ export interface StaffLogIntegrity {
   headHash: string;
   checkpoints: number;
   lastCheckpoint: StaffCheckpoint | null;
-  publicKey: string;
+  /** Null when CHECKPOINT_KEY is missing or malformed; `keyProblem` then says what to set. */
+  publicKey: string | null;
+  keyProblem: string | null;
   /** The first event that does not match, and what differs. */
   firstProblem: { seq: number; eventId: string | null; id: number | null; problem: string } | null;
 }

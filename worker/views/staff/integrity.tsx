@@ -18,6 +18,11 @@ export function IntegrityPage({ staff, report }: IntegrityPageProps) {
   return (
     <StaffShell title="Log integrity" staff={staff} section="integrity">
       <h1>Log integrity</h1>
+      {report.keyProblem ? (
+        <p class="error" role="alert">
+          {report.keyProblem}.
+        </p>
+      ) : null}
       {report.valid ? (
         <p role="status">
           The chain is unbroken: {report.events} events, from event {report.fromSeq + 1} to {report.headSeq}, match
@@ -55,9 +60,7 @@ export function IntegrityPage({ staff, report }: IntegrityPageProps) {
             : "none yet"}
         </dd>
         <dt>Checkpoint public key (Ed25519)</dt>
-        <dd>
-          <code>{report.publicKey}</code>
-        </dd>
+        <dd>{report.publicKey ? <code>{report.publicKey}</code> : "not set"}</dd>
       </dl>
       <p>
         This check trusts the checkpoints stored beside the log. Someone able to rewrite the database could rewrite them
