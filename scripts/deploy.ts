@@ -14,7 +14,7 @@
  * <file>` reads another wrangler configuration; `--secrets-file <file>` is
  * checked (no public local value from `.dev.vars.example`, a long enough
  * `SESSION_SECRET`, `STAFF_TOKENS` a JSON object, `RECEIPT_SIGNING_KEYS`
- * Ed25519 keys whose first signs) and passed to `wrangler
+ * Ed25519 keys whose first signs, `CHECKPOINT_KEY` 32 bytes of base64) and passed to `wrangler
  * deploy` (the first deploy must bring its secrets). Secrets already on
  * Cloudflare cannot be read back: wrangler refuses a deploy that lacks a
  * required one, and the worker itself ignores the local values on https.
@@ -113,9 +113,11 @@ export function parseSecrets(text: string): Record<string, string> {
 /**
  * What stops a secrets file from going to production: any value of the
  * public `.dev.vars.example` (the `dev` token's digest inside STAFF_TOKENS,
- * its SESSION_SECRET, its receipt key), a short SESSION_SECRET, a
- * STAFF_TOKENS that is not a JSON object (the worker would let nobody in by
- * token), a RECEIPT_SIGNING_KEYS that would sign no receipt.
+ * its SESSION_SECRET, its receipt key, its CHECKPOINT_KEY), a short
+ * SESSION_SECRET, a STAFF_TOKENS that is not a JSON object (the worker
+ * would let nobody in by token), a RECEIPT_SIGNING_KEYS that would sign no
+ * receipt, a CHECKPOINT_KEY that is not 32 bytes of base64 (the cron could
+ * sign no checkpoint).
  */
 export function checkSecrets(text: string, example: string, file = "the secrets file"): string[] {
   const errors: string[] = [];
@@ -154,7 +156,18 @@ export function checkSecrets(text: string, example: string, file = "the secrets 
       errors.push(`${problems.join("; ")} (in ${file}; docs/proof.md).`);
     }
   }
+  const checkpointKey = secrets.CHECKPOINT_KEY;
+  if (checkpointKey !== undefined && (checkpointKey === local.CHECKPOINT_KEY || !isBase64Of32Bytes(checkpointKey))) {
+    errors.push(
+      `CHECKPOINT_KEY in ${file} is ${checkpointKey === local.CHECKPOINT_KEY ? "the public example of .dev.vars.example (anyone could sign checkpoints)" : "not 32 bytes in base64"}. ` +
+        "Use a random one: `openssl rand -base64 32` (docs/deploy.md, step 4).",
+    );
+  }
   return errors;
+}
+
+function isBase64Of32Bytes(text: string): boolean {
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(text.trim());
 }
 
 function safeObject(text: string): Record<string, unknown> | null {

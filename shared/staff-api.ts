@@ -24,6 +24,9 @@ export interface StaffEvent extends Omit<ConsentEvent, "textsHash"> {
   /** The visitor's /24 or /48 network prefix, never the address. */
   ipPrefix: string | null;
   country: string | null;
+  /** Its place in the tamper-evident chain and its SHA-256 (docs/proof.md); null for events logged before the chain began. */
+  seq: number | null;
+  hash: string | null;
 }
 
 /** `GET /api/staff/events`: one page, newest first; pass `nextCursor` as `cursor` for the next. */
@@ -101,6 +104,8 @@ export type AuditAction =
   | "stats"
   | "view_audit"
   | "verify_receipt"
+  | "verify_log"
+  | "download_checkpoints"
   | "purge"
   | "sign_in"
   | "sign_out"
@@ -121,4 +126,42 @@ export interface StaffAuditEntry {
 export interface StaffAuditPage {
   entries: StaffAuditEntry[];
   nextBefore: number | null;
+}
+
+/** One signed statement about the chain (worker/lib/log-chain.ts `Checkpoint`). */
+export interface StaffCheckpoint {
+  kind: "daily" | "cut";
+  seq: number;
+  hash: string;
+  at: string;
+  signature: string;
+}
+
+/** `GET /api/staff/checkpoints?download`: every checkpoint, to keep outside Cloudflare. */
+export interface StaffCheckpointFile {
+  log: "opencontact-consent";
+  /** Ed25519, 32 bytes base64url: record it outside Cloudflare once, and verify with it (null: CHECKPOINT_KEY unset). */
+  publicKey: string | null;
+  /** How each signature's message is built (docs/proof.md). */
+  message: string;
+  downloadedAt: string;
+  checkpoints: StaffCheckpoint[];
+}
+
+/** `GET /api/staff/log-integrity`: the whole chain verified against the stored checkpoints. */
+export interface StaffLogIntegrity {
+  checkedAt: string;
+  valid: boolean;
+  /** Chained events checked, from `fromSeq + 1` (after the newest retention cut) to `headSeq`. */
+  events: number;
+  fromSeq: number;
+  headSeq: number;
+  headHash: string;
+  checkpoints: number;
+  lastCheckpoint: StaffCheckpoint | null;
+  /** Null when CHECKPOINT_KEY is missing or malformed; `keyProblem` then says what to set. */
+  publicKey: string | null;
+  keyProblem: string | null;
+  /** The first event that does not match, and what differs. */
+  firstProblem: { seq: number; eventId: string | null; id: number | null; problem: string } | null;
 }

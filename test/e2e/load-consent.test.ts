@@ -3,7 +3,8 @@
  * real `wrangler dev` for a few seconds, some of them repeating an event
  * another client already sent (an outbox retry racing the original). What
  * must hold: no 5xx, no lost answer, and the rows in D1 are exactly the 201
- * answers: none lost, none doubled. Timing is never asserted; the longer run
+ * answers: none lost, none doubled, and they form one unbroken hash chain
+ * (verified by `npm run verify-log`'s own code). Timing is never asserted; the longer run
  * with latency figures is `npm run bench:api` (docs/benchmarks.md).
  *
  * All traffic comes from 127.0.0.1, so the run raises the rate limit through
@@ -12,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { benchWranglerArgs } from "../../bench/lib/worker-config.ts";
+import { verifyLogFile } from "../../scripts/verify-log.ts";
 import { queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
 
 const CLIENTS = 50;
@@ -85,5 +87,8 @@ describe("50 concurrent clients against wrangler dev", () => {
     expect(new Set(rowIds)).toEqual(createdIds);
     // Every distinct event landed once, whichever of its copies got the 201.
     expect(createdIds.size).toBe(sent.length);
+    // Concurrent appends never forked the chain: positions 1..n, each linked to the one before.
+    const { report } = await verifyLogFile(["--persist-to", server.persistDir]);
+    expect(report).toMatchObject({ valid: true, events: rowIds.length, fromSeq: 0, headSeq: rowIds.length });
   });
 });

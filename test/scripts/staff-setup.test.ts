@@ -49,6 +49,6 @@ describe("staff setup", () => {
     expect(config).toMatch(/^AUDIT_RETENTION_DAYS = "\d+"$/m);
     expect(config).toMatch(/^ACCESS_TEAM_DOMAIN = ""$/m);
     expect(config).toMatch(/^ACCESS_AUD = ""$/m);
-    expect(config).toMatch(/^\[secrets\]\nrequired = \["STAFF_TOKENS", "SESSION_SECRET"\]$/m);
+    expect(config).toMatch(/^\[secrets\]\nrequired = \["STAFF_TOKENS", "SESSION_SECRET", "CHECKPOINT_KEY"\]$/m);
   });
 });

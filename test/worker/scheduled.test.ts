@@ -6,8 +6,17 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  chainFieldsOf,
+  insertEventStatement,
+  type NewConsentEvent,
+  recordEvent,
+} from "../../worker/db/consent-events.ts";
+import { chainBatches, listCheckpoints, readChainHead } from "../../worker/db/log-chain.ts";
 import worker from "../../worker/index.ts";
+import { recordCurrentRevision } from "../../worker/lib/current-revision.ts";
+import { type ChainRow, checkpointSigner, eventHash, verifyChain } from "../../worker/lib/log-chain.ts";
 import { PURGE_BATCH, retentionDays } from "../../worker/scheduled.ts";
 import { freshLog } from "./helpers.ts";
 import { auditRows, newEvent, seed } from "./staff-helpers.ts";
@@ -112,5 +121,104 @@ describe("daily counts", () => {
     await runCron();
     expect(await count("consent_events")).toBeGreaterThan(0);
     expect((await env.DB.prepare(daily).all()).results).toEqual((await env.DB.prepare(truth).all()).results);
+  });
+});
+
+/** The public local key of .dev.vars.example. */
+const CHECKPOINT_KEY = "b3BlbmNvbnRhY3QtbG9jYWwtY2hlY2twb2ludC1rZXk=";
+const keyed = { ...env, CHECKPOINT_KEY };
+const signer = await checkpointSigner(CHECKPOINT_KEY);
+
+/** Appends events to the chain in order, many per batch (the route appends one at a time). */
+async function seedChain(events: NewConsentEvent[]): Promise<void> {
+  let head = await readChainHead(env.DB);
+  const statements = [recordCurrentRevision(env.DB, "2026-01-01T00:00:00.000Z")];
+  for (const event of events) {
+    const seq = head.seq + 1;
+    const hash = await eventHash(chainFieldsOf(event, seq, head.hash));
+    statements.push(insertEventStatement(env.DB, event, { seq, prevHash: head.hash, hash }));
+    head = { seq, hash };
+  }
+  for (let i = 0; i < statements.length; i += 500) await env.DB.batch(statements.slice(i, i + 500));
+}
+
+async function verify() {
+  const rows: ChainRow[][] = [];
+  for await (const batch of chainBatches(env.DB, 0)) rows.push(batch);
+  return verifyChain({ rows, checkpoints: await listCheckpoints(env.DB), publicKey: signer.publicKey });
+}
+
+describe("the hash chain across the daily run", () => {
+  it("purges chained events from the front in batches, each with a signed cut, and stays verifiable", async () => {
+    const old = Array.from({ length: PURGE_BATCH + 200 }, (_, i) => newEvent({ receivedAt: daysAgo(800 - (i % 3)) }));
+    const kept = [newEvent({ receivedAt: daysAgo(10) }), newEvent({ receivedAt: daysAgo(1) })];
+    await seedChain([...old, ...kept]);
+    await runCron(keyed);
+    const { results } = await env.DB.prepare("SELECT event_id, seq FROM consent_events ORDER BY seq").all();
+    expect(results).toEqual(kept.map((event, index) => ({ event_id: event.eventId, seq: old.length + index + 1 })));
+    const checkpoints = await listCheckpoints(env.DB);
+    // One cut per purge batch, then the day's checkpoint of the head.
+    expect(checkpoints.map(({ kind, seq }) => ({ kind, seq }))).toEqual([
+      { kind: "cut", seq: PURGE_BATCH },
+      { kind: "cut", seq: old.length },
+      { kind: "daily", seq: old.length + 2 },
+    ]);
+    expect(await verify()).toMatchObject({ valid: true, events: 2, fromSeq: old.length, headSeq: old.length + 2 });
+    const purge = (await auditRows()).find((row) => row.action === "purge");
+    expect(purge?.row_count).toBe(old.length);
+  });
+
+  it("stops at the first event still within retention, so the chain keeps no hole", async () => {
+    await seedChain([
+      newEvent({ receivedAt: daysAgo(800) }),
+      newEvent({ receivedAt: daysAgo(5) }),
+      newEvent({ receivedAt: daysAgo(800) }),
+    ]);
+    await runCron(keyed);
+    const { results } = await env.DB.prepare("SELECT seq FROM consent_events ORDER BY seq").all();
+    expect(results).toEqual([{ seq: 2 }, { seq: 3 }]);
+    expect(await verify()).toMatchObject({ valid: true, fromSeq: 1, headSeq: 3 });
+  });
+
+  it("continues the chain from the cut when the purge removed every chained event", async () => {
+    await seedChain([newEvent({ receivedAt: daysAgo(900) }), newEvent({ receivedAt: daysAgo(800) })]);
+    const cutHash = (await readChainHead(env.DB)).hash;
+    await runCron(keyed);
+    expect(await verify()).toMatchObject({ valid: true, events: 0, fromSeq: 2, headSeq: 2, headHash: cutHash });
+    const next = await recordEvent(env.DB, newEvent(), [recordCurrentRevision(env.DB, daysAgo(0))]);
+    expect(next.record).toMatchObject({ seq: 3 });
+    const [row] = (await env.DB.prepare("SELECT prev_hash FROM consent_events WHERE seq = 3").all()).results;
+    expect(row).toEqual({ prev_hash: cutHash });
+    expect(await verify()).toMatchObject({ valid: true, events: 1, headSeq: 3 });
+  });
+
+  it("signs a daily checkpoint of the head, even of an empty log", async () => {
+    await runCron(keyed);
+    await seedChain([newEvent({ receivedAt: daysAgo(1) })]);
+    await runCron(keyed);
+    const checkpoints = await listCheckpoints(env.DB);
+    expect(checkpoints.map(({ kind, seq }) => ({ kind, seq }))).toEqual([
+      { kind: "daily", seq: 0 },
+      { kind: "daily", seq: 1 },
+    ]);
+    expect(await verify()).toMatchObject({ valid: true, checkpoints: 2, lastCheckpoint: checkpoints[1] });
+  });
+
+  it("without CHECKPOINT_KEY keeps chained events, says what to set once, and still purges the rest", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await seedChain([newEvent({ receivedAt: daysAgo(800) })]);
+      await seed([newEvent({ receivedAt: daysAgo(800) })]);
+      await runCron({ ...env, CHECKPOINT_KEY: "" });
+      expect(await count("consent_events")).toBe(1);
+      expect(await count("log_checkpoints")).toBe(0);
+      expect(logged.mock.calls.map((call) => call.join(" "))).toEqual([
+        expect.stringMatching(/^CHECKPOINT_KEY must be 32 random bytes in base64 .*chained events are not purged/),
+      ]);
+      const purge = (await auditRows()).find((row) => row.action === "purge");
+      expect(JSON.parse(purge?.query ?? "{}")).toMatchObject({ backlogRemains: true });
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

@@ -5,12 +5,15 @@
  */
 import type { ConsentMethod } from "../../shared/consent-schema.ts";
 import type { StaffDailyStats, StaffEvent } from "../../shared/staff-api.ts";
+import { type ChainFields, eventHash, GENESIS_HASH } from "../lib/log-chain.ts";
+import { type ChainHead, chainHeadStatement } from "./log-chain.ts";
 import { DAILY_STATS_SQL, type EventCursor, type EventFilter, searchEventsSql } from "./staff-queries.ts";
 
 /** One stored event, as the worker and staff see it (the wire type staff scripts get). */
 export type ConsentEventRecord = StaffEvent;
 
-export type NewConsentEvent = Omit<ConsentEventRecord, "id">;
+/** What the worker records; the chain position and hash are added when it is appended. */
+export type NewConsentEvent = Omit<ConsentEventRecord, "id" | "seq" | "hash">;
 
 export interface ConsentEventRow {
   id: number;
@@ -30,6 +33,10 @@ export interface ConsentEventRow {
   language: string;
   gpc: number;
   widget_version: string;
+  /** Null for events logged before the chain began (migrations/0007_log_chain.sql). */
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
@@ -49,40 +56,91 @@ export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
     language: row.language,
     gpc: row.gpc === 1,
     widgetVersion: row.widget_version,
+    seq: row.seq,
+    hash: row.hash,
+  };
+}
+
+/** An event's place in the chain, computed by the worker before the insert. */
+export interface ChainLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** The stored columns of `event` at a chain position, exactly as the insert binds them. */
+export function chainFieldsOf(event: NewConsentEvent, seq: number, prevHash: string): ChainFields {
+  return {
+    seq,
+    prev_hash: prevHash,
+    event_id: event.eventId,
+    consent_id: event.consentId,
+    received_at: event.receivedAt,
+    method: event.method,
+    analytics: Number(event.choices.analytics),
+    functionality: Number(event.choices.functionality),
+    targeting: Number(event.choices.targeting),
+    revision: event.revision,
+    texts_hash: event.textsHash,
+    page_url: event.pageUrl,
+    user_agent: event.userAgent,
+    ip_prefix: event.ipPrefix,
+    country: event.country,
+    language: event.language,
+    gpc: Number(event.gpc),
+    widget_version: event.widgetVersion,
   };
 }
 
 /**
  * Inserts the event unless its event id is already logged. RETURNING yields
  * the row only when it was written, which tells a new event from a repeat.
+ * With `link` the row joins the chain, and only if `link.prevHash` is still
+ * the head's hash at the position before `link.seq` (another writer may have
+ * appended since the head was read; then nothing is written). Without it the
+ * row stays outside the chain, as fixtures seed it; verification reports
+ * such a row when it is newer than the chain's start.
  */
-export function insertEventStatement(db: D1Database, event: NewConsentEvent) {
+export function insertEventStatement(db: D1Database, event: NewConsentEvent, link?: ChainLink) {
+  const values = [
+    event.eventId,
+    event.consentId,
+    event.receivedAt,
+    event.method,
+    Number(event.choices.analytics),
+    Number(event.choices.functionality),
+    Number(event.choices.targeting),
+    event.revision,
+    event.textsHash,
+    event.pageUrl,
+    event.userAgent,
+    event.ipPrefix,
+    event.country,
+    event.language,
+    Number(event.gpc),
+    event.widgetVersion,
+  ];
+  const columns = `event_id, consent_id, received_at, method, analytics, functionality, targeting,
+         revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version`;
+  if (!link) {
+    return db
+      .prepare(
+        `INSERT INTO consent_events (${columns})
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING *`,
+      )
+      .bind(...values);
+  }
   return db
     .prepare(
-      `INSERT INTO consent_events (event_id, consent_id, received_at, method, analytics, functionality, targeting,
-         revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO consent_events (${columns}, seq, prev_hash, hash)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+       FROM log_chain_head WHERE seq = ? AND hash = ?
        ON CONFLICT (event_id) DO NOTHING
        RETURNING *`,
     )
-    .bind(
-      event.eventId,
-      event.consentId,
-      event.receivedAt,
-      event.method,
-      Number(event.choices.analytics),
-      Number(event.choices.functionality),
-      Number(event.choices.targeting),
-      event.revision,
-      event.textsHash,
-      event.pageUrl,
-      event.userAgent,
-      event.ipPrefix,
-      event.country,
-      event.language,
-      Number(event.gpc),
-      event.widgetVersion,
-    );
+    .bind(...values, link.seq, link.prevHash, link.hash, link.seq - 1, link.prevHash);
 }
 
 /** Same event id but a different choice is a client bug, not a retry. */
@@ -106,22 +164,81 @@ export type RecordOutcome =
   | { outcome: "created" | "repeated" | "conflict"; record: ConsentEventRecord }
   | { outcome: "missing"; record: null };
 
+/** Attempts per event when other writers keep moving the head; then the client gets a 503 and retries. */
+export const MAX_APPEND_ATTEMPTS = 8;
+/** Longest wait for this isolate's previous append before trying anyway (the database still refuses a fork). */
+const TURN_WAIT_MS = 5000;
+
 /**
- * Records an event idempotently on its event id. `alongside` statements run
- * in the same batch, which is one transaction: the event and what it refers
- * to land together or not at all.
+ * This isolate's appends, one at a time, and the head its last batch saw:
+ * concurrent requests of one isolate queue instead of racing for the same
+ * head. Writers in other isolates still race; the conditional insert makes
+ * the loser re-read the head and retry.
+ */
+const appender: { head: ChainHead; turn: Promise<void> } = {
+  head: { seq: 0, hash: GENESIS_HASH },
+  turn: Promise.resolve(),
+};
+
+async function takeTurn(): Promise<() => void> {
+  const previous = appender.turn;
+  let release = () => {};
+  appender.turn = new Promise((resolve) => {
+    release = resolve;
+  });
+  let stopWaiting = () => {};
+  const waited = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, TURN_WAIT_MS);
+    stopWaiting = () => clearTimeout(timer);
+  });
+  await Promise.race([previous, waited]);
+  stopWaiting();
+  return release;
+}
+
+/**
+ * Records an event idempotently on its event id, appended to the hash
+ * chain. `alongside` statements run in the same batch, which is one
+ * transaction: the event and what it refers to land together or not at all.
+ * Each attempt is one batch: the conditional insert, the stored row under
+ * the event id, and the head after it, so a lost race costs one round trip.
  */
 export async function recordEvent(
   db: D1Database,
   event: NewConsentEvent,
   alongside: D1PreparedStatement[] = [],
 ): Promise<RecordOutcome> {
-  const results = await db.batch([...alongside, insertEventStatement(db, event)]);
-  const inserted = results.at(-1)?.results[0] as ConsentEventRow | undefined;
-  if (inserted) return { outcome: "created", record: toConsentEvent(inserted) };
-  const stored = await findEventByEventId(db, event.eventId);
-  if (!stored) return { outcome: "missing", record: null };
-  return { outcome: sameChoice(stored, event) ? "repeated" : "conflict", record: stored };
+  const release = await takeTurn();
+  try {
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      const head = appender.head;
+      const seq = head.seq + 1;
+      const hash = await eventHash(chainFieldsOf(event, seq, head.hash));
+      const results = await db.batch([
+        ...alongside,
+        insertEventStatement(db, event, { seq, prevHash: head.hash, hash }),
+        db.prepare("SELECT * FROM consent_events WHERE event_id = ?").bind(event.eventId),
+        chainHeadStatement(db),
+      ]);
+      const [inserted, stored, current] = results.slice(-3).map((result) => result?.results[0]) as [
+        ConsentEventRow | undefined,
+        ConsentEventRow | undefined,
+        ChainHead | undefined,
+      ];
+      if (current) appender.head = current;
+      if (inserted) return { outcome: "created", record: toConsentEvent(inserted) };
+      if (stored) {
+        const record = toConsentEvent(stored);
+        return { outcome: sameChoice(record, event) ? "repeated" : "conflict", record };
+      }
+      // Neither written nor held, and the head did not move: not a lost race.
+      if (!current || (current.seq === head.seq && current.hash === head.hash))
+        return { outcome: "missing", record: null };
+    }
+    throw new Error("the consent log's head kept moving");
+  } finally {
+    release();
+  }
 }
 
 export async function findEventByEventId(db: D1Database, eventId: string): Promise<ConsentEventRecord | null> {
@@ -217,10 +334,12 @@ export async function dailyChoiceCounts(db: D1Database, from: string, to: string
 }
 
 /**
- * Deletes up to `batch` events received before `before`, oldest first, and
- * says how many went. Retention (COMPLIANCE.md item 16) is the only reason
- * the log ever loses a row; small batches keep each statement well inside
- * D1's per-query limits however large the backlog.
+ * Deletes up to `batch` events outside the chain (logged before it began)
+ * received before `before`, oldest first, and says how many went. Chained
+ * events go from the front of the chain with a signed cut (worker/scheduled.ts).
+ * Retention (COMPLIANCE.md item 16) is the only reason the log ever loses a
+ * row; small batches keep each statement well inside D1's per-query limits
+ * however large the backlog.
  */
 export async function purgeEventsBefore(db: D1Database, before: string, batch: number): Promise<number> {
   // Counted by RETURNING: D1's meta.changes also counts the rows the
@@ -228,7 +347,7 @@ export async function purgeEventsBefore(db: D1Database, before: string, batch: n
   const { results } = await db
     .prepare(
       `DELETE FROM consent_events WHERE id IN
-         (SELECT id FROM consent_events WHERE received_at < ? ORDER BY received_at LIMIT ?)
+         (SELECT id FROM consent_events WHERE received_at < ? AND seq IS NULL ORDER BY received_at LIMIT ?)
        RETURNING id`,
     )
     .bind(before, batch)

@@ -112,9 +112,9 @@ export function receiptKeys(secret: string | undefined, secure: boolean): Receip
   return keys;
 }
 
-/** The event's hash in the log chain, which the log adds to a stored record as `hash`; null where it has none. */
+/** The event's hash in the log chain; null for an event from before the chain began. */
 export function logHashOf(record: StaffEvent): string | null {
-  return (record as StaffEvent & { hash?: string | null }).hash ?? null;
+  return record.hash;
 }
 
 function purposeState(granted: boolean, method: ConsentReceiptRecord["method"]): PurposeState {

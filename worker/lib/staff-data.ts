@@ -10,10 +10,12 @@ import type {
   ReceiptCheck,
   ReceiptLogComparison,
   StaffAuditPage,
+  StaffCheckpointFile,
   StaffDailyStats,
   StaffEvent,
   StaffEventPage,
   StaffEventRecord,
+  StaffLogIntegrity,
   StaffStats,
   SubjectAccessExport,
 } from "../../shared/staff-api.ts";
@@ -26,6 +28,7 @@ import {
   listEventsByConsentId,
   searchEventsPage,
 } from "../db/consent-events.ts";
+import { chainBatches, firstUnchainedEvent, listCheckpoints } from "../db/log-chain.ts";
 import { findRevision, findRevisionDeclaration, listRevisions } from "../db/privacy-revisions.ts";
 import { refusedOriginCounts } from "../db/refused-origins.ts";
 import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
@@ -33,6 +36,7 @@ import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
 import { dbCall } from "./db-call.ts";
 import { ApiError } from "./errors.ts";
+import { CHECKPOINT_KEY_FORMAT, CHECKPOINT_MESSAGE_FORMAT, checkpointSigner, verifyChain } from "./log-chain.ts";
 import { logDifferences, logHashOf, type PublicReceiptKey, verifyReceipt } from "./receipts.ts";
 import { addDays, encodeCursor, type FilterParams, type SearchRequest } from "./staff-query.ts";
 
@@ -178,6 +182,65 @@ export async function readAudit(viewer: StaffViewer, limit: number, before?: num
 export function readRecentAuthFailures(viewer: StaffViewer): Promise<AuthFailureGroup[]> {
   const since = new Date(Date.now() - FAILURES_SHOWN_MS).toISOString();
   return dbCall(() => listAuthFailures(viewer.db, since));
+}
+
+/**
+ * The checkpoint key's public half, or null with what to fix: without it the
+ * chain is still checked, but the checkpoints' signatures are not.
+ */
+async function checkpointPublicKey(
+  checkpointKey: string | undefined,
+): Promise<{ publicKey: string | null; keyProblem: string | null }> {
+  try {
+    return { publicKey: (await checkpointSigner(checkpointKey)).publicKey, keyProblem: null };
+  } catch {
+    return {
+      publicKey: null,
+      keyProblem: `${CHECKPOINT_KEY_FORMAT}: checkpoint signatures were not checked and the cron signs none (docs/deploy.md)`,
+    };
+  }
+}
+
+/**
+ * Verifies the whole chain against the stored checkpoints and names the
+ * first event that does not match. Reads every event (the personal data
+ * included, to hash it), so it is audited like any other read, with the
+ * number of events checked.
+ */
+export async function verifyLog(viewer: StaffViewer, checkpointKey: string | undefined): Promise<StaffLogIntegrity> {
+  const { publicKey, keyProblem } = await checkpointPublicKey(checkpointKey);
+  const checkpoints = await dbCall(() => listCheckpoints(viewer.db));
+  const fromSeq = checkpoints.reduce(
+    (seq, checkpoint) => (checkpoint.kind === "cut" ? Math.max(seq, checkpoint.seq) : seq),
+    0,
+  );
+  const report = await dbCall(async () =>
+    verifyChain({
+      rows: chainBatches(viewer.db, fromSeq),
+      checkpoints,
+      publicKey,
+      firstUnchained: await firstUnchainedEvent(viewer.db),
+    }),
+  );
+  await audit(viewer, "verify_log", { valid: report.valid, headSeq: report.headSeq }, report.events);
+  return { checkedAt: new Date().toISOString(), publicKey, keyProblem, ...report };
+}
+
+/** Every signed checkpoint with the public key, to keep outside Cloudflare (no personal data; audited all the same). */
+export async function readCheckpoints(
+  viewer: StaffViewer,
+  checkpointKey: string | undefined,
+): Promise<StaffCheckpointFile> {
+  const { publicKey } = await checkpointPublicKey(checkpointKey);
+  const checkpoints = await dbCall(() => listCheckpoints(viewer.db));
+  await audit(viewer, "download_checkpoints", {}, checkpoints.length);
+  return {
+    log: "opencontact-consent",
+    publicKey,
+    message: CHECKPOINT_MESSAGE_FORMAT,
+    downloadedAt: new Date().toISOString(),
+    checkpoints,
+  };
 }
 
 /**

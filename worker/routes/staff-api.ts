@@ -9,8 +9,10 @@ import { Hono } from "hono";
 import type {
   ReceiptCheck,
   StaffAuditPage,
+  StaffCheckpointFile,
   StaffEventPage,
   StaffEventRecord,
+  StaffLogIntegrity,
   StaffStats,
 } from "../../shared/staff-api.ts";
 import { viewerOf } from "../lib/audit.ts";
@@ -21,10 +23,12 @@ import {
   checkReceipt,
   exportCsv,
   readAudit,
+  readCheckpoints,
   readEvent,
   readStats,
   searchLog,
   subjectAccessExport,
+  verifyLog,
 } from "../lib/staff-data.ts";
 import {
   filterParams,
@@ -89,6 +93,21 @@ staffApi.post("/receipts/verify", async (c) => {
   }
   const { published } = receiptKeys(c.env.RECEIPT_SIGNING_KEYS, new URL(c.req.url).protocol === "https:");
   return c.json<ReceiptCheck>(await checkReceipt(viewerOf(c), parseReceiptText(text), published));
+});
+
+staffApi.get("/log-integrity", async (c) => {
+  return c.json<StaffLogIntegrity>(await verifyLog(viewerOf(c), c.env.CHECKPOINT_KEY));
+});
+
+staffApi.get("/checkpoints", async (c) => {
+  const file = await readCheckpoints(viewerOf(c), c.env.CHECKPOINT_KEY);
+  if (c.req.query("download") !== undefined) {
+    c.header(
+      "Content-Disposition",
+      `attachment; filename="consent-log-checkpoints-${file.downloadedAt.slice(0, 10)}.json"`,
+    );
+  }
+  return c.json<StaffCheckpointFile>(file);
 });
 
 export default staffApi;

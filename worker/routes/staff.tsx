@@ -1,7 +1,8 @@
 /**
  * @module
- * The staff pages (`/staff`): search, records, statistics and the audit,
- * rendered on the server and usable without JavaScript. Behind the staff
+ * The staff pages (`/staff`): search, records, statistics, the audit and
+ * the log's integrity, rendered on the server and usable without
+ * JavaScript. Behind the staff
  * guard (worker/middleware/staff-guard.ts); every look is audited. Errors
  * render as an HTML page here rather than the JSON envelope, and a refused
  * credential sends the browser to the sign-in page.
@@ -21,6 +22,7 @@ import {
   readRecentAuthFailures,
   readStats,
   searchLog,
+  verifyLog,
 } from "../lib/staff-data.ts";
 import {
   filterParams,
@@ -34,6 +36,7 @@ import { isSecure, staffGuard } from "../middleware/staff-guard.ts";
 import type { AppEnv } from "../types.ts";
 import { AuditPage } from "../views/staff/audit.tsx";
 import { RecordPage, SearchPage } from "../views/staff/events.tsx";
+import { IntegrityPage } from "../views/staff/integrity.tsx";
 import { ReceiptPage } from "../views/staff/receipt.tsx";
 import { StaffErrorPage } from "../views/staff/shell.tsx";
 import { StatsPage } from "../views/staff/stats.tsx";
@@ -120,6 +123,11 @@ staff.post("/receipts/verify", async (c) => {
   const { published } = receiptKeys(c.env.RECEIPT_SIGNING_KEYS, isSecure(c));
   const check = await checkReceipt(viewerOf(c), parseReceiptText(pasted), published);
   return c.html(<ReceiptPage staff={c.get("staff")} pasted={pasted} check={check} />);
+});
+
+staff.get("/log-integrity", async (c) => {
+  const report = await verifyLog(viewerOf(c), c.env.CHECKPOINT_KEY);
+  return c.html(<IntegrityPage staff={c.get("staff")} report={report} />);
 });
 
 export default staff;

@@ -13,7 +13,7 @@ export const STAFF_STYLES = ["/assets/staff.css"];
 export interface StaffShellProps {
   title: string;
   staff: StaffIdentity;
-  section: "search" | "stats" | "audit" | "receipts";
+  section: "search" | "stats" | "audit" | "receipts" | "integrity";
   children: Child;
 }
 
@@ -41,6 +41,9 @@ export function StaffShell({ title, staff, section, children }: StaffShellProps)
           </NavLink>
           <NavLink href="/staff/receipts/verify" current={section === "receipts"}>
             Receipts
+          </NavLink>
+          <NavLink href="/staff/log-integrity" current={section === "integrity"}>
+            Log integrity
           </NavLink>
         </nav>
         <div class="signed-in">
