@@ -6,7 +6,7 @@
  * maps its rows to them and the pages render them. A logged event is the
  * consent schema's own output plus what the worker adds on receipt.
  */
-import type { ReceiptVerification } from "./api.ts";
+import type { ConsentReceipt, ReceiptVerification } from "./api.ts";
 import type { ConsentEvent } from "./consent-schema.ts";
 
 export const STAFF_API_PATH = "/api/staff";
@@ -104,6 +104,7 @@ export type AuditAction =
   | "stats"
   | "view_audit"
   | "verify_receipt"
+  | "view_proof"
   | "verify_log"
   | "download_checkpoints"
   | "purge"
@@ -164,4 +165,64 @@ export interface StaffLogIntegrity {
   keyProblem: string | null;
   /** The first event that does not match, and what differs. */
   firstProblem: { seq: number; eventId: string | null; id: number | null; problem: string } | null;
+}
+
+/** One check of an event's place in the chain, in words. */
+export interface ProofLinkCheck {
+  /** `hash`: its stored columns hash to its stored hash; `previous`/`next`: the links to the events either side. */
+  link: "hash" | "previous" | "next";
+  ok: boolean;
+  detail: string;
+}
+
+/** An event's place in the tamper-evident log, checked around it (not the whole log). */
+export type ProofChain =
+  | { status: "chained"; seq: number; hash: string; prevHash: string; valid: boolean; checks: ProofLinkCheck[] }
+  /** Logged before the chain began (migrations/0007_log_chain.sql): no position, nothing to check. */
+  | { status: "before_chain" }
+  /** Stored without a position after the chain began: written outside the worker. */
+  | { status: "outside_chain" };
+
+/** The newest signed daily checkpoint, and whether it still matches the log. */
+export interface ProofCheckpoint {
+  checkpoint: StaffCheckpoint;
+  /** Null when CHECKPOINT_KEY is unusable: the signature was not checked. */
+  signatureValid: boolean | null;
+  /** The stored event at the checkpoint's position has the signed hash. */
+  matchesLog: boolean;
+}
+
+/** An event's receipt rebuilt from the stored row, signed with the current key and checked with the published ones. */
+export interface ProofReceipt {
+  /** Null when the statement revision is not in the log, or no signing key is set (`problem` says which). */
+  receipt: ConsentReceipt | null;
+  signature: ReceiptVerification | null;
+  problem: string | null;
+}
+
+export interface ProofEvent {
+  event: StaffEvent;
+  /** The privacy statement shown: `/privacy/<revision>`, first served, SHA-256 of what it told the visitor. */
+  statement: { url: string; firstServedAt: string | null; sha256: string | null };
+  /** `/cookies/<revision>`, or null for a revision recorded before declarations were kept. */
+  cookieDeclarationUrl: string | null;
+  chain: ProofChain;
+  /** The newest signed checkpoint is at or after this event's position. */
+  coveredByCheckpoint: boolean;
+  receipt: ProofReceipt;
+}
+
+/** `GET /api/staff/consents/:consentId/proof`: a proof of consent for one person, oldest event first. */
+export interface StaffConsentProof {
+  consentId: string;
+  generatedAt: string;
+  events: ProofEvent[];
+  /** The chain's newest position when the proof was made. */
+  headSeq: number;
+  /** The newest daily checkpoint, or null when none is signed yet. */
+  checkpoint: ProofCheckpoint | null;
+  /** What to set when CHECKPOINT_KEY is unusable (checkpoint signatures then go unchecked). */
+  checkpointKeyProblem: string | null;
+  /** The whole log is verified there, not on every proof (it reads every event). */
+  logIntegrityUrl: string;
 }

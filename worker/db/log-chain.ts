@@ -44,6 +44,23 @@ export async function* chainBatches(db: D1Database, fromSeq: number): AsyncGener
   }
 }
 
+/** The chained events at these positions (a proof's events, their neighbours, a checkpoint's event); one indexed read. */
+export async function chainRowsAt(db: D1Database, seqs: number[]): Promise<ChainRow[]> {
+  const { results } = await db
+    .prepare(`SELECT ${CHAIN_COLUMNS} FROM consent_events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`)
+    .bind(JSON.stringify(seqs))
+    .all<ChainRow>();
+  return results;
+}
+
+/** Rows with an id up to this one were logged before the chain began (0 when none were). */
+export async function legacyMaxId(db: D1Database): Promise<number> {
+  const row = await db
+    .prepare("SELECT coalesce(max(legacy_max_id), 0) AS id FROM log_chain_origin")
+    .first<{ id: number }>();
+  return row?.id ?? 0;
+}
+
 /**
  * The first row without a chain position stored after the chain began. The
  * seq index keeps its NULL entries in row id order, so this reads no chained row.

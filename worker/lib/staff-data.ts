@@ -7,10 +7,16 @@
  * Routes parse their parameters first, call one of these, and render.
  */
 import type {
+  ProofChain,
+  ProofCheckpoint,
+  ProofEvent,
+  ProofLinkCheck,
+  ProofReceipt,
   ReceiptCheck,
   ReceiptLogComparison,
   StaffAuditPage,
   StaffCheckpointFile,
+  StaffConsentProof,
   StaffDailyStats,
   StaffEvent,
   StaffEventPage,
@@ -28,16 +34,42 @@ import {
   listEventsByConsentId,
   searchEventsPage,
 } from "../db/consent-events.ts";
-import { chainBatches, firstUnchainedEvent, listCheckpoints } from "../db/log-chain.ts";
-import { findRevision, findRevisionDeclaration, listRevisions } from "../db/privacy-revisions.ts";
+import {
+  chainBatches,
+  chainRowsAt,
+  firstUnchainedEvent,
+  legacyMaxId,
+  listCheckpoints,
+  readChainHead,
+} from "../db/log-chain.ts";
+import { findRevision, findRevisionDeclaration, listRevisions, type PrivacyRevision } from "../db/privacy-revisions.ts";
 import { refusedOriginCounts } from "../db/refused-origins.ts";
 import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
 import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
+import { CURRENT } from "./current-revision.ts";
 import { dbCall } from "./db-call.ts";
 import { ApiError } from "./errors.ts";
-import { CHECKPOINT_KEY_FORMAT, CHECKPOINT_MESSAGE_FORMAT, checkpointSigner, verifyChain } from "./log-chain.ts";
-import { logDifferences, logHashOf, type PublicReceiptKey, verifyReceipt } from "./receipts.ts";
+import {
+  CHECKPOINT_KEY_FORMAT,
+  CHECKPOINT_MESSAGE_FORMAT,
+  type ChainRow,
+  type Checkpoint,
+  checkpointSignedBy,
+  checkpointSigner,
+  eventHash,
+  GENESIS_HASH,
+  verifyChain,
+} from "./log-chain.ts";
+import {
+  buildReceiptRecord,
+  logDifferences,
+  logHashOf,
+  type PublicReceiptKey,
+  type ReceiptKeySet,
+  signReceipt,
+  verifyReceipt,
+} from "./receipts.ts";
 import { addDays, encodeCursor, type FilterParams, type SearchRequest } from "./staff-query.ts";
 
 /** Rows on a page of the staff search. */
@@ -169,6 +201,185 @@ export async function checkReceipt(
     stored ? 1 : 0,
   );
   return { signature, log };
+}
+
+/**
+ * The links around one chained event: its hash recomputes from its stored
+ * columns, its `prev_hash` is the previous event's hash (or the genesis, or
+ * the signed retention cut's), and the next event's `prev_hash` is its hash.
+ */
+async function chainAround(
+  row: ChainRow,
+  rows: Map<number, ChainRow>,
+  headSeq: number,
+  cut: Checkpoint | null,
+): Promise<ProofChain> {
+  const { seq, hash, prev_hash: prevHash } = row;
+  const computed = await eventHash(row);
+  const checks: ProofLinkCheck[] = [
+    computed === hash
+      ? { link: "hash", ok: true, detail: "its stored columns hash to its stored hash" }
+      : {
+          link: "hash",
+          ok: false,
+          detail: `its stored columns hash to ${computed}, not its stored hash: a column was changed`,
+        },
+  ];
+  const previous = rows.get(seq - 1);
+  if (seq === 1) {
+    checks.push({
+      link: "previous",
+      ok: prevHash === GENESIS_HASH,
+      detail: "the first event of the chain: its prev_hash must be the genesis hash (64 zeros)",
+    });
+  } else if (previous) {
+    checks.push({
+      link: "previous",
+      ok: prevHash === previous.hash,
+      detail:
+        prevHash === previous.hash
+          ? `its prev_hash is the hash of event ${seq - 1}`
+          : `its prev_hash is not the hash of event ${seq - 1}: an event before it was changed, removed or moved`,
+    });
+  } else if (cut?.seq === seq - 1) {
+    checks.push({
+      link: "previous",
+      ok: prevHash === cut.hash,
+      detail: `event ${seq - 1} was removed by the retention purge; its prev_hash ${prevHash === cut.hash ? "is" : "is not"} the hash of the signed cut of ${cut.at}`,
+    });
+  } else {
+    checks.push({ link: "previous", ok: false, detail: `event ${seq - 1} is missing from the log` });
+  }
+  const next = rows.get(seq + 1);
+  if (next) {
+    checks.push({
+      link: "next",
+      ok: next.prev_hash === hash,
+      detail:
+        next.prev_hash === hash
+          ? `event ${seq + 1}'s prev_hash is its hash`
+          : `event ${seq + 1}'s prev_hash is not its hash: it was changed after event ${seq + 1} was logged`,
+    });
+  } else if (seq === headSeq) {
+    checks.push({ link: "next", ok: true, detail: "the newest event of the chain: no event follows it yet" });
+  } else {
+    checks.push({
+      link: "next",
+      ok: false,
+      detail: `event ${seq + 1} is missing: the chain goes on to event ${headSeq}`,
+    });
+  }
+  return { status: "chained", seq, hash, prevHash, valid: checks.every((check) => check.ok), checks };
+}
+
+/**
+ * The event's receipt rebuilt from the stored row, signed with the current
+ * key (Ed25519 is deterministic: the visitor's copy is the same bytes when
+ * the same key signed it) and checked with the published keys.
+ */
+async function rebuiltReceipt(
+  event: StaffEvent,
+  revision: PrivacyRevision | null,
+  keys: ReceiptKeySet,
+): Promise<ProofReceipt> {
+  const noticeSha256 = revision?.sha256 ?? (event.revision === CURRENT.revision ? CURRENT.sha256 : null);
+  if (!noticeSha256) {
+    return {
+      receipt: null,
+      signature: null,
+      problem: `revision ${event.revision} is not in the log's privacy revisions`,
+    };
+  }
+  const record = buildReceiptRecord(event, noticeSha256, logHashOf(event));
+  const { eventId, consentId, receivedAt, method, choices } = event;
+  const summary = { eventId, consentId, receivedAt, revision: event.revision, method, choices };
+  if (!keys.signer) {
+    return {
+      receipt: { ...summary, record, jws: null },
+      signature: null,
+      problem: "RECEIPT_SIGNING_KEYS has no usable signing key: the receipt is not signed (docs/proof.md)",
+    };
+  }
+  const jws = await signReceipt(record, keys.signer);
+  return { receipt: { ...summary, record, jws }, signature: await verifyReceipt(jws, keys.published), problem: null };
+}
+
+/**
+ * A proof of consent for one person: every event under the consent id
+ * (oldest first), the statement and cookie declaration each was given, each
+ * event's links in the chain and its rebuilt, signed receipt, and the newest
+ * signed checkpoint. The whole log is not verified here (it reads every
+ * event); the proof points to the Log integrity page for that. Audited.
+ */
+export async function readProof(
+  viewer: StaffViewer,
+  consentId: string,
+  keys: { receipts: ReceiptKeySet; checkpointKey: string | undefined },
+  origin: string,
+): Promise<StaffConsentProof> {
+  const history = (await dbCall(() => listEventsByConsentId(viewer.db, consentId))).reverse();
+  if (history.length === 0) {
+    throw new ApiError(404, "not_found", `No consent is recorded under ${consentId}.`, "consentId");
+  }
+  const { publicKey, keyProblem } = await checkpointPublicKey(keys.checkpointKey);
+  const [checkpoints, head, legacyMax] = await Promise.all([
+    dbCall(() => listCheckpoints(viewer.db)),
+    dbCall(() => readChainHead(viewer.db)),
+    dbCall(() => legacyMaxId(viewer.db)),
+  ]);
+  // Checkpoints are listed in the order they were signed: the last of a kind is the newest.
+  const daily = checkpoints.findLast((checkpoint) => checkpoint.kind === "daily") ?? null;
+  const cut = checkpoints.findLast((checkpoint) => checkpoint.kind === "cut") ?? null;
+
+  const seqs = new Set<number>(daily ? [daily.seq] : []);
+  for (const { seq } of history) if (seq !== null) for (const near of [seq - 1, seq, seq + 1]) seqs.add(near);
+  const rows = new Map((await dbCall(() => chainRowsAt(viewer.db, [...seqs]))).map((row) => [row.seq, row]));
+
+  const revisions = new Map<string, PrivacyRevision | null>();
+  for (const { revision } of history) {
+    if (!revisions.has(revision)) revisions.set(revision, await dbCall(() => findRevision(viewer.db, revision)));
+  }
+
+  let checkpoint: ProofCheckpoint | null = null;
+  if (daily) {
+    const stored = rows.get(daily.seq);
+    checkpoint = {
+      checkpoint: daily,
+      signatureValid: publicKey === null ? null : await checkpointSignedBy(daily, publicKey),
+      matchesLog: stored ? stored.hash === daily.hash : daily.seq === 0 && daily.hash === GENESIS_HASH,
+    };
+  }
+
+  const events: ProofEvent[] = [];
+  for (const event of history) {
+    const revision = revisions.get(event.revision) ?? null;
+    const row = event.seq === null ? undefined : rows.get(event.seq);
+    const chain: ProofChain = row
+      ? await chainAround(row, rows, head.seq, cut)
+      : { status: event.id <= legacyMax ? "before_chain" : "outside_chain" };
+    events.push({
+      event,
+      statement: {
+        url: `${origin}/privacy/${event.revision}`,
+        firstServedAt: revision?.firstServedAt ?? null,
+        sha256: revision?.sha256 ?? null,
+      },
+      cookieDeclarationUrl: revision?.declaration ? `${origin}/cookies/${event.revision}` : null,
+      chain,
+      coveredByCheckpoint: chain.status === "chained" && daily !== null && daily.seq >= chain.seq,
+      receipt: await rebuiltReceipt(event, revision, keys.receipts),
+    });
+  }
+  await audit(viewer, "view_proof", { consentId }, history.length);
+  return {
+    consentId,
+    generatedAt: new Date().toISOString(),
+    events,
+    headSeq: head.seq,
+    checkpoint,
+    checkpointKeyProblem: keyProblem,
+    logIntegrityUrl: `${origin}/staff/log-integrity`,
+  };
 }
 
 /** A page of the audit itself; looking at it is a look like any other, so it is audited too. */

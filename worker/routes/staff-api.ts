@@ -6,10 +6,12 @@
  * the staff reads it calls. Parameters are all parsed before any read.
  */
 import { Hono } from "hono";
+import { UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
 import type {
   ReceiptCheck,
   StaffAuditPage,
   StaffCheckpointFile,
+  StaffConsentProof,
   StaffEventPage,
   StaffEventRecord,
   StaffLogIntegrity,
@@ -25,6 +27,7 @@ import {
   readAudit,
   readCheckpoints,
   readEvent,
+  readProof,
   readStats,
   searchLog,
   subjectAccessExport,
@@ -72,6 +75,28 @@ staffApi.get("/consents/:consentId", async (c) => {
     c.header("Content-Disposition", `attachment; filename="consent-${consentId}.json"`);
   }
   return c.json(body);
+});
+
+/** The proof of consent as JSON; `?download=receipt&event=<eventId>` saves one event's rebuilt receipt instead. */
+staffApi.get("/consents/:consentId/proof", async (c) => {
+  const consentId = parseConsentId(c.req.param("consentId"));
+  const { download, event: eventId } = c.req.query();
+  const receiptOf = download === "receipt" ? eventId?.toLowerCase() : undefined;
+  if (download !== undefined && (download !== "receipt" || !receiptOf || !UUID_V4_PATTERN.test(receiptOf))) {
+    throw new ApiError(400, "bad_request", "download=receipt needs event=<the event id, a UUID v4>", "event");
+  }
+  const secure = new URL(c.req.url).protocol === "https:";
+  const proof = await readProof(
+    viewerOf(c),
+    consentId,
+    { receipts: receiptKeys(c.env.RECEIPT_SIGNING_KEYS, secure), checkpointKey: c.env.CHECKPOINT_KEY },
+    new URL(c.req.url).origin,
+  );
+  if (!receiptOf) return c.json<StaffConsentProof>(proof);
+  const receipt = proof.events.find(({ event }) => event.eventId === receiptOf)?.receipt.receipt;
+  if (!receipt) throw new ApiError(404, "not_found", `No receipt for event ${receiptOf} under ${consentId}.`, "event");
+  c.header("Content-Disposition", `attachment; filename="consent-receipt-${receiptOf}.json"`);
+  return c.json(receipt);
 });
 
 staffApi.get("/stats", async (c) => {

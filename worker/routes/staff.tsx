@@ -19,6 +19,7 @@ import {
   readAudit,
   readConsent,
   readEvent,
+  readProof,
   readRecentAuthFailures,
   readStats,
   searchLog,
@@ -37,6 +38,7 @@ import type { AppEnv } from "../types.ts";
 import { AuditPage } from "../views/staff/audit.tsx";
 import { RecordPage, SearchPage } from "../views/staff/events.tsx";
 import { IntegrityPage } from "../views/staff/integrity.tsx";
+import { ProofPage } from "../views/staff/proof.tsx";
 import { ReceiptPage } from "../views/staff/receipt.tsx";
 import { StaffErrorPage } from "../views/staff/shell.tsx";
 import { StatsPage } from "../views/staff/stats.tsx";
@@ -85,6 +87,17 @@ staff.get("/consents/:consentId", async (c) => {
   const consentId = parseConsentId(c.req.param("consentId"));
   const record = await readConsent(viewerOf(c), consentId);
   return c.html(<RecordPage staff={c.get("staff")} consentId={consentId} {...record} />);
+});
+
+staff.get("/consents/:consentId/proof", async (c) => {
+  const consentId = parseConsentId(c.req.param("consentId"));
+  const proof = await readProof(
+    viewerOf(c),
+    consentId,
+    { receipts: receiptKeys(c.env.RECEIPT_SIGNING_KEYS, isSecure(c)), checkpointKey: c.env.CHECKPOINT_KEY },
+    new URL(c.req.url).origin,
+  );
+  return c.html(<ProofPage staff={c.get("staff")} proof={proof} />);
 });
 
 staff.get("/events/:id", async (c) => {

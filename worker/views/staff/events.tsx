@@ -260,6 +260,8 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
         <a href={`/api/staff/events.csv?consentId=${consentId}`} download>
           History as CSV
         </a>
+        {" · "}
+        <a href={`/staff/consents/${consentId}/proof`}>Proof of consent (printable)</a>
       </p>
       <section aria-labelledby="event">
         <h2 id="event">
