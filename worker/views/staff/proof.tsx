@@ -281,7 +281,10 @@ export function ProofPage({ staff, proof }: ProofPageProps) {
                   {chained.length < events.length ? "; the others were logged before the chain began" : ""}.
                 </Outcome>
               ) : (
-                <Outcome ok={false}>{broken.length} events fail their chain checks (below).</Outcome>
+                <Outcome ok={false}>
+                  {broken.length === 1 ? "1 event fails its" : `${broken.length} events fail their`} chain checks
+                  (below).
+                </Outcome>
               )}
             </Field>
             <Field label="Newest signed checkpoint">
