@@ -53,7 +53,10 @@ async function proofOf(consentId: string, useEnv = testEnv): Promise<StaffConsen
 
 /** Writes straight to the table, as someone with database access could. */
 async function tamper(sql: string, ...params: unknown[]): Promise<void> {
-  await env.DB.batch([env.DB.prepare("DROP TRIGGER IF EXISTS consent_events_append_only"), env.DB.prepare(sql).bind(...params)]);
+  await env.DB.batch([
+    env.DB.prepare("DROP TRIGGER IF EXISTS consent_events_append_only"),
+    env.DB.prepare(sql).bind(...params),
+  ]);
 }
 
 describe("the proof of consent", () => {
