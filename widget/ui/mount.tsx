@@ -88,8 +88,10 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
           },
           () => {
             // Without its part there is no banner: try again, less and less often.
-            if (name === BANNER_PART) setTimeout(draw, (bannerRetryMs *= 2));
-            else if (controller.view().preferences) {
+            if (name === BANNER_PART) {
+              bannerRetryMs *= 2;
+              setTimeout(draw, bannerRetryMs);
+            } else if (controller.view().preferences) {
               dialogFailed = true;
               controller.closePreferences();
             }
