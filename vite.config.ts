@@ -113,7 +113,8 @@ async function buildPart({ name, entry }: PartSource): Promise<BuiltPart> {
   })) as Rolldown.RolldownOutput;
   const chunk = result.output.find((item) => item.type === "chunk");
   if (!chunk) throw new Error(`part ${name}: no output`);
-  const code = new TextEncoder().encode(chunk.code);
+  // A part that fails as it runs must not throw into the host page: the core sees it unregistered and retries.
+  const code = new TextEncoder().encode(`try{${chunk.code.trim()}}catch(e){console.error(e)}\n`);
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 10);
   return { name, file: `parts/${name}.${hash}.js`, code, integrity: sri(code) };
 }

@@ -48,9 +48,20 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
     }),
   };
 
+  /** Ends the held-back body of /slow-body. */
+  let sendBody = () => {};
+
   beforeAll(async () => {
     browser = await launchBrowser();
     site = createServer((request, response) => {
+      if (request.url === "/slow-body") {
+        // The embedding the README asks for (early in <head>, no defer), on a page whose body comes late.
+        response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+        response.write(`<!doctype html><html lang="en-GB"><head><title>Slow</title>
+          <script src="${widgetOrigin}/consent.js"></script></head>`);
+        sendBody = () => response.end("<body><main><h1>Late body</h1></main></body></html>");
+        return;
+      }
       const page = pages[request.url ?? ""];
       if (!page) {
         response.writeHead(404).end();
@@ -122,6 +133,34 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
         targeting: false,
       });
       expect(violations).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a banner part that arrives before the body exists waits for it, without an error", async () => {
+    const { context, page, errors } = await visit(browser, "");
+    try {
+      // The part's load event fires once it has run: seen from the document, in the capture phase.
+      await page.addInitScript(() =>
+        document.addEventListener(
+          "load",
+          (event) => {
+            if ((event.target as HTMLScriptElement).src?.includes("/parts/banner.")) {
+              (window as { bannerPartRan?: boolean }).bannerPartRan = true;
+            }
+          },
+          true,
+        ),
+      );
+      await page.goto(`${siteOrigin}/slow-body`, { waitUntil: "commit" });
+      await page.waitForFunction(() => (window as { bannerPartRan?: boolean }).bannerPartRan === true);
+      expect(await page.evaluate(() => document.body)).toBeNull();
+      sendBody();
+      await page.getByRole("button", { name: "Accept all" }).click();
+      await waitForEmptyOutbox(page);
+      expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices.analytics)).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -31,9 +31,11 @@ export const DIALOG_FAILED = "Could not load. Try again";
 /** Longest wait for an idle moment before the dialog's part is fetched anyway. */
 const IDLE_PREFETCH_MS = 3000;
 
+// The banner's part builds its elements with the core's helpers. Shared as the core runs: the part
+// is requested at start and may arrive before the body exists, before mount().
+shareWithParts("dom", { el, button, svg });
+
 export function mount(controller: Controller, config: WidgetConfig): HTMLElement {
-  // The banner's part builds its elements with the core's helpers.
-  shareWithParts("dom", { el, button, svg });
   const host = document.createElement(HOST_TAG);
   const shadow = host.attachShadow({ mode: "open" });
   const adopted = new Set<string>();
