@@ -83,22 +83,16 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     if (!here && !waiting.has(name)) {
       waiting.add(name);
       loadPart(name)
-        .then(
-          () => {
-            if (name === DIALOG_PART) dialogFailed = false;
-            draw();
-          },
-          () => {
-            // Without its part there is no banner: try again, less and less often.
-            if (name === BANNER_PART) {
-              bannerRetryMs *= 2;
-              setTimeout(draw, bannerRetryMs);
-            } else if (controller.view().preferences) {
-              dialogFailed = true;
-              controller.closePreferences();
-            }
-          },
-        )
+        .then(draw, () => {
+          // Without its part there is no banner: try again, less and less often.
+          if (name === BANNER_PART) {
+            bannerRetryMs *= 2;
+            setTimeout(draw, bannerRetryMs);
+          } else if (controller.view().preferences) {
+            dialogFailed = true;
+            controller.closePreferences();
+          }
+        })
         .finally(() => waiting.delete(name));
     }
     return here;
@@ -142,9 +136,11 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
       !view.banner && config.floatingButton,
       () => opensDialog(createReopenButton(messages.reopen, controller.showPreferences)) as HTMLElement,
     );
+    const dialog = view.preferences || dialogLayer ? part<DialogPart>(DIALOG_PART) : undefined;
+    // However the part came (a press, or a prefetch on hover), once it is here the buttons say what they open.
+    if (dialog) dialogFailed = false;
     if (manage) manage.textContent = dialogFailed ? DIALOG_FAILED : messages.manage;
     reopen?.setAttribute("aria-label", dialogFailed ? DIALOG_FAILED : messages.reopen);
-    const dialog = view.preferences || dialogLayer ? part<DialogPart>(DIALOG_PART) : undefined;
     if (dialog) {
       if (!dialogLayer) {
         adopt(dialog.css);
