@@ -4,15 +4,17 @@
  * prints every figure against them on each run and fails above any limit.
  *
  * The widget is a core and parts loaded on demand (docs/widget-delivery.md):
+ * - a first visit loads the core, which draws the banner (measured: the
+ *   banner as a part costs a round trip and misses the banner-time goal);
  * - a returning visit (a valid choice, no banner) loads the core alone;
- * - a first visit loads the core and the banner's part, requested at once;
  * - each part (the dialog, each language pack…) stays within its own budget.
  *
- * Issue 11 sets the targets. The split leaves the core at 8.2 KB: without
- * the UI it is still 6.7 KB (the texts, the choice path, set-up diagnostics,
- * gating), more than the 5.3 KB target by itself. The limits are interim, the
- * measured sizes plus about 0.3 KB, until more of that code moves into parts
- * (docs/widget-delivery.md, "Size"); each lowers to its target as it does.
+ * Issue 11 sets the targets. The split leaves the core at 8.6 KB; without
+ * any UI it would still be 6.7 KB (texts, the choice path, the log client,
+ * gating, set-up diagnostics), more than the 5.3 KB target by itself. The
+ * limits are interim, the measured size plus about 0.25 KB, until more of
+ * that code moves into parts (docs/widget-delivery.md, "Size budgets"); each
+ * comes down to its target as it does.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -21,8 +23,8 @@ export interface Budget {
   target: number;
 }
 
-export const FIRST_VISIT_BUDGET: Budget = { limit: 9.25 * 1024, target: 7.5 * 1024 };
-export const RETURNING_VISIT_BUDGET: Budget = { limit: 8.5 * 1024, target: 5.3 * 1024 };
+export const FIRST_VISIT_BUDGET: Budget = { limit: 8.8 * 1024, target: 7.5 * 1024 };
+export const RETURNING_VISIT_BUDGET: Budget = { limit: 8.8 * 1024, target: 5.3 * 1024 };
 export const PART_BUDGET: Budget = { limit: 8 * 1024, target: 8 * 1024 };
 
 /** The core, `consent.js`, on its own: what `npm run deploy` checks `gzipBytes` of consent-release.json against. */
@@ -33,8 +35,8 @@ export interface WidgetSizes {
   core: number;
   /** Each part's file, by part name. */
   parts: Record<string, number>;
-  /** The part a first visit loads beside the core. */
-  firstVisitPart: string;
+  /** The parts a first visit loads beside the core to show the banner (none while the banner is in the core). */
+  firstVisitParts: string[];
 }
 
 export interface BudgetLine extends Budget {
@@ -43,13 +45,10 @@ export interface BudgetLine extends Budget {
 }
 
 /** Every budgeted figure: a first visit, a returning one, each part. */
-export function budgetLines({ core, parts, firstVisitPart }: WidgetSizes): BudgetLine[] {
+export function budgetLines({ core, parts, firstVisitParts }: WidgetSizes): BudgetLine[] {
+  const firstVisit = firstVisitParts.reduce((sum, name) => sum + (parts[name] ?? 0), core);
   return [
-    {
-      what: `first visit (core + ${firstVisitPart})`,
-      gzip: core + (parts[firstVisitPart] ?? 0),
-      ...FIRST_VISIT_BUDGET,
-    },
+    { what: `first visit (${["core", ...firstVisitParts].join(" + ")})`, gzip: firstVisit, ...FIRST_VISIT_BUDGET },
     { what: "returning visit (core)", gzip: core, ...RETURNING_VISIT_BUDGET },
     ...Object.entries(parts).map(([name, gzip]) => ({ what: `part ${name}`, gzip, ...PART_BUDGET })),
   ];

@@ -2,8 +2,8 @@
  * @module
  * Widget entry: the one script a site embeds. Guards against a second copy,
  * reads its own tag, starts Consent Mode, gating and the log client, exposes
- * `window.OpenContactConsent`, asks for the banner's part when there is no
- * valid choice and mounts the UI. Nothing here may throw into the host page.
+ * `window.OpenContactConsent`, says where its parts are and mounts the UI.
+ * Nothing here may throw into the host page.
  */
 import { CONSENT_PATH } from "../shared/api.ts";
 import { REVISION, WIDGET_VERSION } from "../shared/generated/build-info.ts";
@@ -12,8 +12,8 @@ import { consentModeDefault } from "./consent-mode.ts";
 import { createController } from "./controller.ts";
 import { createGate } from "./gating.ts";
 import { createLogClient } from "./log-client.ts";
-import { configureParts, prefetchPart } from "./parts.ts";
-import { BANNER_PART, mount } from "./ui/mount.tsx";
+import { configureParts } from "./parts.ts";
+import { mount } from "./ui/mount.tsx";
 
 const BOOTED = "__openContactConsentBooted";
 /** Longest wait for an idle moment before the start-up retry of the outbox runs anyway. */
@@ -49,8 +49,6 @@ function boot(script: Element | null): void {
   }
   addEventListener("online", flush);
   controller.start();
-  // No valid choice: the banner's part is on its way while the page is still parsed.
-  if (controller.view().banner) prefetchPart(BANNER_PART);
   // Any element with data-consent-open is a way back to the choices (GDPR Art. 7(3)).
   document.addEventListener("click", (event) => {
     const target = event.target as Element | null;

@@ -1,9 +1,9 @@
 /**
  * The core and its parts in Chromium, on a site of another origin (the
- * scenario of widget-csp.test.ts): the pinned core loads each part with the
- * SRI hash baked into it, under strict policies; a tampered part is refused
- * and a blocked one retried, while the banner keeps working; a returning
- * visitor's page loads no part at all.
+ * scenario of widget-csp.test.ts): the core, pinned or not, loads the
+ * dialog's part with the SRI hash baked into it, under strict policies; a
+ * tampered part is refused and a blocked one retried, while the banner keeps
+ * working; a returning visitor's page loads no part at all.
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -48,20 +48,9 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
     }),
   };
 
-  /** Ends the held-back body of /slow-body. */
-  let sendBody = () => {};
-
   beforeAll(async () => {
     browser = await launchBrowser();
     site = createServer((request, response) => {
-      if (request.url === "/slow-body") {
-        // The embedding the README asks for (early in <head>, no defer), on a page whose body comes late.
-        response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-        response.write(`<!doctype html><html lang="en-GB"><head><title>Slow</title>
-          <script src="${widgetOrigin}/consent.js"></script></head>`);
-        sendBody = () => response.end("<body><main><h1>Late body</h1></main></body></html>");
-        return;
-      }
       const page = pages[request.url ?? ""];
       if (!page) {
         response.writeHead(404).end();
@@ -131,15 +120,12 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
     try {
       await page.goto(`${siteOrigin}${path}`);
       await page.getByRole("button", { name: "Accept all" }).waitFor();
-      // The dialog's part comes once the banner is idle, before anyone asks for it.
+      // The banner is the core's own; the dialog's part comes once the banner is idle, before anyone asks for it.
       await expect.poll(() => requests.includes(expected("dialog")), { timeout: 30_000 }).toBe(true);
       await page.getByRole("button", { name: "Manage preferences" }).click();
       await page.getByRole("dialog", { name: "Cookie preferences" }).waitFor();
-      expect(await partScripts(page)).toEqual([
-        [expected("banner"), parts.banner?.integrity, "anonymous"],
-        [expected("dialog"), parts.dialog?.integrity, "anonymous"],
-      ]);
-      expect(requests.filter((url) => url.includes("/parts/"))).toEqual([expected("banner"), expected("dialog")]);
+      expect(await partScripts(page)).toEqual([[expected("dialog"), parts.dialog?.integrity, "anonymous"]]);
+      expect(requests.filter((url) => url.includes("/parts/"))).toEqual([expected("dialog")]);
       await page.getByRole("button", { name: "Save choices" }).click();
       await waitForEmptyOutbox(page);
       expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices)).toEqual({
@@ -148,26 +134,6 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
         targeting: false,
       });
       expect(violations).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it("a banner part that arrives before the body exists waits for it, without an error", async () => {
-    const { context, page, errors } = await visit(browser, "");
-    try {
-      await page.addInitScript(recordPartsRun);
-      await page.goto(`${siteOrigin}/slow-body`, { waitUntil: "commit" });
-      // Polled on a timer: a page without a body renders no frames, so the default (animation frames) would stall.
-      await page.waitForFunction(() => (window as { partsRan?: string[] }).partsRan?.includes("banner"), undefined, {
-        polling: 100,
-      });
-      expect(await page.evaluate(() => document.body)).toBeNull();
-      sendBody();
-      await page.getByRole("button", { name: "Accept all" }).click();
-      await waitForEmptyOutbox(page);
-      expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices.analytics)).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -9,17 +9,15 @@ import { readConfig, type WidgetConfig } from "../../widget/config.ts";
 import { type Controller, createController } from "../../widget/controller.ts";
 import type { Gate } from "../../widget/gating.ts";
 import type { LogClient } from "../../widget/log-client.ts";
-import bannerPart from "../../widget/parts/banner.ts";
 import dialogPart from "../../widget/parts/dialog.tsx";
 import { definePart } from "../../widget/parts.ts";
-import { BANNER_PART, DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
+import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
 
 /**
- * Registers the banner's and the dialog's parts in `parts` (a fresh copy of widget/parts.ts after
- * vi.resetModules()), as their scripts would in a browser; the UI then draws them at once.
+ * Registers the dialog's part in `parts` (a fresh copy of widget/parts.ts after vi.resetModules()),
+ * as its script would in a browser; the UI then draws the dialog at once.
  */
 export function registerParts(parts: { definePart: typeof definePart } = { definePart }): void {
-  parts.definePart(BANNER_PART, bannerPart);
   parts.definePart(DIALOG_PART, dialogPart);
 }
 

@@ -76,8 +76,8 @@ describe("part loader", () => {
     const parts = await freshLoader();
     parts.prefetchPart("dialog");
     partScripts()[0]?.dispatchEvent(new Event("error"));
-    parts.definePart("banner", 1);
-    expect(await parts.loadPart("banner")).toBe(1);
+    parts.definePart("lang-fr", 1);
+    expect(await parts.loadPart("lang-fr")).toBe(1);
     expect(partScripts()).toHaveLength(1);
   });
 });

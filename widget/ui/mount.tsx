@@ -6,42 +6,38 @@
  * stylesheets: host CSS cannot reach in, ours cannot leak out, and a strict
  * CSP (`style-src` without 'unsafe-inline') has nothing to block.
  *
- * The core draws only the re-open button. The banner and the preferences
- * dialog come from parts (widget/parts.ts) with their own styles: the banner's
- * is requested at start when there is no valid choice, the dialog's when the
- * banner is idle, when a way to the dialog is hovered or focused, or when the
- * dialog is asked for; it opens in the same task its part arrives in. A dialog
- * that cannot load leaves the banner working and its button saying so; the
- * next press tries again.
+ * The banner and the re-open button are plain DOM drawn by the core; the
+ * banner's styles are parsed only when it shows. The preferences dialog is a
+ * part (widget/parts.ts): fetched when the banner is idle, when a way to the
+ * dialog is hovered or focused, or when the dialog is asked for, and opened in
+ * the same task its part arrives in. A dialog that cannot load leaves the
+ * banner working and its buttons saying so; the next press tries again.
  */
+import { ALL_GRANTED, NO_CONSENT } from "../../shared/categories.ts";
 import type { WidgetConfig } from "../config.ts";
 import type { Controller } from "../controller.ts";
-import type { BannerPart } from "../parts/banner.ts";
 import type { DialogPart } from "../parts/dialog.tsx";
 import { loadPart, partNow, prefetchPart, shareWithParts } from "../parts.ts";
-import { createReopenButton } from "./banner.ts";
+import bannerCss from "./banner.css?inline";
+import { createBanner, createReopenButton } from "./banner.ts";
 import baseCss from "./base.css?inline";
-import { button, el, svg } from "./dom.ts";
+import { el } from "./dom.ts";
 
 export const HOST_TAG = "opencontact-consent";
-export const BANNER_PART = "banner";
 export const DIALOG_PART = "dialog";
 /** What the dialog's buttons say after its part failed to load (not yet a translatable message). */
 export const DIALOG_FAILED = "Could not load. Try again";
 /** Longest wait for an idle moment before the dialog's part is fetched anyway. */
 const IDLE_PREFETCH_MS = 3000;
 
-// The banner's part builds its elements with the core's helpers. Shared as the core runs: the part
-// is requested at start and may arrive before the body exists, before mount().
-shareWithParts("dom", { el, button, svg });
+// The dialog's part takes these from the core instead of a copy of its own (vite.config.ts
+// SHARED_WITH_PARTS). Shared as the core runs, before any part can.
+shareWithParts("categories", { ALL_GRANTED, NO_CONSENT });
 
 export function mount(controller: Controller, config: WidgetConfig): HTMLElement {
   const host = document.createElement(HOST_TAG);
   const shadow = host.attachShadow({ mode: "open" });
-  const adopted = new Set<string>();
   const adopt = (css: string) => {
-    if (adopted.has(css)) return;
-    adopted.add(css);
     try {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(css);
@@ -66,36 +62,14 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
   let reopen: HTMLElement | null = null;
   /** Where the dialog's part renders; created, with its styles, on first open. */
   let dialogLayer: HTMLElement | null = null;
+  let dialogLoading = false;
   let dialogFailed = false;
-  let bannerRetryMs = 1000;
-  const waiting = new Set<string>();
   const prefetchDialog = () => prefetchPart(DIALOG_PART);
   /** A way to the dialog: hovering or focusing it fetches the dialog's part. */
-  const opensDialog = (element: Element | null) => {
-    element?.addEventListener("pointerover", prefetchDialog);
-    element?.addEventListener("focus", prefetchDialog);
+  const opensDialog = <E extends Element>(element: E) => {
+    element.addEventListener("pointerover", prefetchDialog);
+    element.addEventListener("focus", prefetchDialog);
     return element;
-  };
-
-  /** The part if it has arrived; else undefined, and `draw` runs again once it does. */
-  const part = <T,>(name: string): T | undefined => {
-    const here = partNow<T>(name);
-    if (!here && !waiting.has(name)) {
-      waiting.add(name);
-      loadPart(name)
-        .then(draw, () => {
-          // Without its part there is no banner: try again, less and less often.
-          if (name === BANNER_PART) {
-            bannerRetryMs *= 2;
-            setTimeout(draw, bannerRetryMs);
-          } else if (controller.view().preferences) {
-            dialogFailed = true;
-            controller.closePreferences();
-          }
-        })
-        .finally(() => waiting.delete(name));
-    }
-    return here;
   };
 
   /**
@@ -114,29 +88,43 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     return shownElement;
   };
 
+  /** The dialog's part if it has arrived; else undefined, and `draw` runs again once it does (or says it failed). */
+  const dialogPart = () => {
+    const here = partNow<DialogPart>(DIALOG_PART);
+    if (!here && !dialogLoading) {
+      dialogLoading = true;
+      loadPart(DIALOG_PART)
+        .then(draw, () => {
+          if (!controller.view().preferences) return;
+          dialogFailed = true;
+          controller.closePreferences();
+        })
+        .finally(() => {
+          dialogLoading = false;
+        });
+    }
+    return here;
+  };
+
   /** Makes the shadow root show what the controller says; called again on every change. */
   const draw = () => {
     const view = controller.view();
-    const bannerPart = view.banner ? part<BannerPart>(BANNER_PART) : undefined;
-    banner = place(banner, !!bannerPart, () => {
-      const { css, create } = bannerPart as BannerPart;
-      adopt(css);
-      const section = create(messages, config.privacyUrl, {
+    banner = place(banner, view.banner, () => {
+      adopt(bannerCss);
+      const section = createBanner(messages, config.privacyUrl, {
         acceptAll: () => void controller.api.acceptAll(),
         rejectAll: () => void controller.api.rejectAll(),
         manage: controller.showPreferences,
       });
-      manage = opensDialog(section.querySelector('[data-occ-action="manage"]'));
+      manage = opensDialog(section.querySelector('[data-occ-action="manage"]') as Element);
       if (typeof requestIdleCallback === "function") requestIdleCallback(prefetchDialog, { timeout: IDLE_PREFETCH_MS });
       else setTimeout(prefetchDialog, IDLE_PREFETCH_MS);
       return section;
     });
-    reopen = place(
-      reopen,
-      !view.banner && config.floatingButton,
-      () => opensDialog(createReopenButton(messages.reopen, controller.showPreferences)) as HTMLElement,
+    reopen = place(reopen, !view.banner && config.floatingButton, () =>
+      opensDialog(createReopenButton(messages.reopen, controller.showPreferences)),
     );
-    const dialog = view.preferences || dialogLayer ? part<DialogPart>(DIALOG_PART) : undefined;
+    const dialog = view.preferences || dialogLayer ? dialogPart() : undefined;
     // However the part came (a press, or a prefetch on hover), once it is here the buttons say what they open.
     if (dialog) dialogFailed = false;
     if (manage) manage.textContent = dialogFailed ? DIALOG_FAILED : messages.manage;
