@@ -1,67 +1,197 @@
 /**
- * Builds the widget into one script, `dist/public/consent.js`, and copies the
- * static site files (`site/`: demo page, `_headers`) beside it for Workers
- * static assets. After the build it enforces the size budget (gzip) and
- * prints gzip and brotli sizes, writes the immutable versioned copy
- * `v/<version>/consent.js` and its Subresource Integrity hash (sha384).
+ * Builds the widget: the core, `dist/public/consent.js`, and the parts it
+ * loads on demand (widget/parts.ts has the contract), and copies the static
+ * site files (`site/`: demo page, `_headers`) beside them for Workers static
+ * assets. Parts are built first, each on its own, to `parts/<name>.<hash>.js`;
+ * their file names and Subresource Integrity hashes (sha384) are baked into
+ * the core as `__OCC_PARTS__`. After the build it prints and enforces the
+ * size budgets (scripts/widget-budget.ts), copies core and parts to the
+ * immutable `v/<version>/` and writes `consent-release.json` (paths and SRI
+ * hashes of the core and every part).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { defineConfig, type Plugin } from "vite";
-import { SIZE_BUDGET_GZIP } from "./scripts/widget-budget.ts";
+import { build, defineConfig, type InlineConfig, type Plugin, type Rolldown } from "vite";
+import { budgetLines } from "./scripts/widget-budget.ts";
 
 const OUT_DIR = "dist/public";
+const CORE = "consent.js";
+/**
+ * Parts a first visit needs to show the banner: none. The banner is in the core, as measured: a
+ * part would add a round trip after the core's before it shows (docs/widget-delivery.md).
+ */
+const FIRST_VISIT_PARTS: string[] = [];
+const LANGUAGE_PACKS = "widget/lang/packs";
 
-function widgetRelease(): Plugin {
-  return {
-    name: "opencontact-widget-release",
-    apply: "build",
-    closeBundle() {
-      const code = readFileSync(join(OUT_DIR, "consent.js"));
-      const gzip = gzipSync(code, { level: 9 }).length;
-      const brotli = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-      const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
-      console.log(
-        `\nconsent.js: ${kb(code.length)} raw, ${kb(gzip)} gzip, ${kb(brotli)} brotli (budget ${kb(SIZE_BUDGET_GZIP)} gzip)`,
-      );
-      if (gzip > SIZE_BUDGET_GZIP) {
-        throw new Error(`consent.js is ${gzip} bytes gzip, over the ${SIZE_BUDGET_GZIP}-byte budget`);
-      }
-      const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
-      const path = `/v/${version}/consent.js`;
-      mkdirSync(join(OUT_DIR, "v", version), { recursive: true });
-      writeFileSync(join(OUT_DIR, path), code);
-      const integrity = `sha384-${createHash("sha384").update(code).digest("base64")}`;
-      const release = { version, path, integrity, gzipBytes: gzip, brotliBytes: brotli };
-      writeFileSync(join(OUT_DIR, "consent-release.json"), `${JSON.stringify(release, null, 2)}\n`);
-      console.log(
-        `pinned: <script src="https://CONSENT-HOST${path}" integrity="${integrity}" crossorigin="anonymous" defer></script>\n`,
-      );
-    },
-  };
+export interface PartSource {
+  /** What the core asks for (`loadPart(name)`). */
+  name: string;
+  /** The module whose default export is the part. */
+  entry: string;
 }
 
-export default defineConfig({
-  publicDir: "site",
+/** Every part: one line each; a language pack per JSON file in widget/lang/packs, if that folder exists. */
+export function partSources(): PartSource[] {
+  const packs = existsSync(LANGUAGE_PACKS)
+    ? readdirSync(LANGUAGE_PACKS)
+        .filter((file) => file.endsWith(".json"))
+        .sort()
+        .map((file) => ({ name: `lang-${file.slice(0, -5)}`, entry: `${LANGUAGE_PACKS}/${file}` }))
+    : [];
+  return [{ name: "dialog", entry: "widget/parts/dialog.tsx" }, ...packs];
+}
+
+/**
+ * Core modules whose code parts take from the core (widget/parts.ts `shareWithParts`) instead of
+ * bundling a copy: file -> the name the core shares it under (widget/ui/mount.tsx).
+ */
+const SHARED_WITH_PARTS: Record<string, string> = { "shared/categories.ts": "categories" };
+const SHARED_PREFIX = "\0opencontact-shared:";
+
+interface BuiltPart {
+  name: string;
+  /** Relative to the core's own URL. */
+  file: string;
+  code: Uint8Array;
+  integrity: string;
+}
+
+const sri = (code: Uint8Array) => `sha384-${createHash("sha384").update(code).digest("base64")}`;
+const gzipBytes = (code: Uint8Array) => gzipSync(code, { level: 9 }).length;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
+
+/** Minifier and syntax settings shared by the core and every part. */
+const shared = {
   // Classic JSX: Preact's own h() instead of the jsx-runtime module, a few hundred bytes less.
   oxc: { jsx: { runtime: "classic", pragma: "h", pragmaFrag: "Fragment" } },
-  plugins: [widgetRelease()],
   build: {
-    outDir: OUT_DIR,
-    emptyOutDir: true,
     // Browsers with constructable stylesheets (Chrome 73, Firefox 101, Safari 16.4) all run ES2022.
     target: "es2022",
     // terser: about 150 bytes gzip smaller than the default minifier on this bundle.
     minify: "terser",
     terserOptions: { ecma: 2020, compress: { passes: 2 }, format: { comments: false } },
     cssMinify: "lightningcss",
+  },
+} satisfies InlineConfig;
+
+/** One part as a classic script that hands its default export to the core's `__occPart`. */
+async function buildPart({ name, entry }: PartSource): Promise<BuiltPart> {
+  const wrapper = "\0opencontact-part";
+  const result = (await build({
+    ...shared,
+    configFile: false,
+    publicDir: false,
+    logLevel: "warn",
+    plugins: [
+      {
+        name: "opencontact-part-entry",
+        enforce: "pre",
+        resolveId(id, importer) {
+          if (id === wrapper) return id;
+          const file = importer && id.startsWith(".") ? relative(".", resolve(dirname(importer), id)) : "";
+          return SHARED_WITH_PARTS[file] ? `${SHARED_PREFIX}${file}` : undefined;
+        },
+        load(id) {
+          if (id === wrapper) {
+            return `import part from ${JSON.stringify(resolve(entry))};\n__occPart(${JSON.stringify(name)}, part);\n`;
+          }
+          const file = id.startsWith(SHARED_PREFIX) ? id.slice(SHARED_PREFIX.length) : "";
+          if (!SHARED_WITH_PARTS[file]) return;
+          const names = [...readFileSync(file, "utf8").matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
+          return `export const { ${names.join(", ")} } = __occPart.s[${JSON.stringify(SHARED_WITH_PARTS[file])}];\n`;
+        },
+      },
+    ],
+    build: {
+      ...shared.build,
+      write: false,
+      rollupOptions: { input: wrapper, output: { format: "iife", entryFileNames: "part.js" } },
+    },
+  })) as Rolldown.RolldownOutput;
+  const chunk = result.output.find((item) => item.type === "chunk");
+  if (!chunk) throw new Error(`part ${name}: no output`);
+  // A part that fails as it runs must not throw into the host page: the core sees it unregistered and retries.
+  const code = new TextEncoder().encode(`try{${chunk.code.trim()}}catch(e){console.error(e)}\n`);
+  const hash = createHash("sha256").update(code).digest("hex").slice(0, 10);
+  return { name, file: `parts/${name}.${hash}.js`, code, integrity: sri(code) };
+}
+
+function widgetParts(): Plugin {
+  let parts: BuiltPart[] = [];
+  return {
+    name: "opencontact-widget-parts",
+    apply: "build",
+    async config() {
+      parts = [];
+      for (const source of partSources()) parts.push(await buildPart(source));
+      const manifest = Object.fromEntries(parts.map(({ name, file, integrity }) => [name, [file, integrity]]));
+      return { define: { __OCC_PARTS__: JSON.stringify(manifest) } };
+    },
+    generateBundle() {
+      for (const { file, code } of parts) this.emitFile({ type: "asset", fileName: file, source: code });
+    },
+    closeBundle() {
+      const core = readFileSync(join(OUT_DIR, CORE));
+      const coreGzip = gzipBytes(core);
+      const brotli = brotliCompressSync(core, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+      const partGzip = Object.fromEntries(parts.map(({ name, code }) => [name, gzipBytes(code)]));
+      console.log(`\n${CORE}: ${kb(core.length)} raw, ${kb(coreGzip)} gzip, ${kb(brotli)} brotli`);
+      const lines = budgetLines({ core: coreGzip, parts: partGzip, firstVisitParts: FIRST_VISIT_PARTS });
+      for (const { what, gzip, limit, target } of lines) {
+        const goal = gzip > target ? `; target ${kb(target)}, ${kb(gzip - target)} to go` : "";
+        console.log(`${gzip > limit ? "✖" : "✔"} ${what}: ${kb(gzip)} gzip (limit ${kb(limit)}${goal})`);
+      }
+      const over = lines.filter(({ gzip, limit }) => gzip > limit);
+      if (over.length > 0) {
+        throw new Error(
+          `over the size limit: ${over.map(({ what, gzip }) => `${what} ${gzip} bytes gzip`).join(", ")}`,
+        );
+      }
+
+      const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+      const pinned = `v/${version}`;
+      mkdirSync(join(OUT_DIR, pinned, "parts"), { recursive: true });
+      writeFileSync(join(OUT_DIR, pinned, CORE), core);
+      for (const { file, code } of parts) writeFileSync(join(OUT_DIR, pinned, file), code);
+      const integrity = sri(core);
+      const release = {
+        version,
+        path: `/${pinned}/${CORE}`,
+        integrity,
+        gzipBytes: coreGzip,
+        brotliBytes: brotli,
+        firstVisitGzipBytes: FIRST_VISIT_PARTS.reduce((sum, name) => sum + (partGzip[name] ?? 0), coreGzip),
+        // The chain a pinned core follows: each part it may load, under its own folder, with the hash it checks.
+        parts: Object.fromEntries(
+          parts.map(({ name, file, integrity, code }) => [
+            name,
+            { path: `/${pinned}/${file}`, integrity, gzipBytes: gzipBytes(code) },
+          ]),
+        ),
+      };
+      writeFileSync(join(OUT_DIR, "consent-release.json"), `${JSON.stringify(release, null, 2)}\n`);
+      console.log(
+        `pinned: <script src="https://CONSENT-HOST${release.path}" integrity="${integrity}" crossorigin="anonymous" defer></script>\n`,
+      );
+    },
+  };
+}
+
+export default defineConfig({
+  ...shared,
+  publicDir: "site",
+  plugins: [widgetParts()],
+  build: {
+    ...shared.build,
+    outDir: OUT_DIR,
+    emptyOutDir: true,
     lib: {
       entry: "widget/index.tsx",
       formats: ["iife"],
       name: "OpenContactConsentBundle",
-      fileName: () => "consent.js",
+      fileName: () => CORE,
     },
   },
 });

@@ -1,12 +1,55 @@
 /**
  * @module
- * The widget's size budget, in one place: the build (vite.config.ts) fails
- * above it and `npm run deploy` checks the built file against it again.
+ * The widget's size budgets (gzip), in one place: the build (vite.config.ts)
+ * prints every figure against them on each run and fails above any limit.
  *
- * 14 KB gzip while the widget is still one script. Issue 9's fixes (cookie
- * clean-up on every domain, the diagnostics a site owner reads in the
- * console, the phone layout and derived theme colours) took it from 12.0 to
- * about 13.5 KB; issue 11 replaces this with a core and on-demand parts, each
- * with a budget of its own.
+ * The widget is a core and parts loaded on demand (docs/widget-delivery.md):
+ * - a first visit loads the core, which draws the banner (measured: the
+ *   banner as a part costs a round trip and misses the banner-time goal);
+ * - a returning visit (a valid choice, no banner) loads the core alone;
+ * - each part (the dialog, each language pack…) stays within its own budget.
+ *
+ * Issue 11 sets the targets. The split leaves the core at 8.6 KB; without
+ * any UI it would still be 6.7 KB (texts, the choice path, the log client,
+ * gating, set-up diagnostics), more than the 5.3 KB target by itself. The
+ * limits are interim, the measured size plus about 0.25 KB, until more of
+ * that code moves into parts (docs/widget-delivery.md, "Size budgets"); each
+ * comes down to its target as it does.
  */
-export const SIZE_BUDGET_GZIP = 14 * 1024;
+export interface Budget {
+  /** Fails the build above it. */
+  limit: number;
+  /** Issue 11's figure, printed beside the limit until the limit reaches it. */
+  target: number;
+}
+
+export const FIRST_VISIT_BUDGET: Budget = { limit: 8.8 * 1024, target: 7.5 * 1024 };
+export const RETURNING_VISIT_BUDGET: Budget = { limit: 8.8 * 1024, target: 5.3 * 1024 };
+export const PART_BUDGET: Budget = { limit: 8 * 1024, target: 8 * 1024 };
+
+/** The core, `consent.js`, on its own: what `npm run deploy` checks `gzipBytes` of consent-release.json against. */
+export const SIZE_BUDGET_GZIP = RETURNING_VISIT_BUDGET.limit;
+
+export interface WidgetSizes {
+  /** consent.js */
+  core: number;
+  /** Each part's file, by part name. */
+  parts: Record<string, number>;
+  /** The parts a first visit loads beside the core to show the banner (none while the banner is in the core). */
+  firstVisitParts: string[];
+}
+
+export interface BudgetLine extends Budget {
+  what: string;
+  gzip: number;
+}
+
+/** Every budgeted figure: a first visit, a returning one, each part. */
+export function budgetLines({ core, parts, firstVisitParts }: WidgetSizes): BudgetLine[] {
+  const firstVisit = firstVisitParts.reduce((sum, name) => sum + (parts[name] ?? 0), core);
+  return [
+    { what: `first visit (${["core", ...firstVisitParts].join(" + ")})`, gzip: firstVisit, ...FIRST_VISIT_BUDGET },
+    { what: "returning visit (core)", gzip: core, ...RETURNING_VISIT_BUDGET },
+    ...Object.entries(parts).map(([name, gzip]) => ({ what: `part ${name}`, gzip, ...PART_BUDGET })),
+  ];
+}

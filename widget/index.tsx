@@ -2,8 +2,8 @@
  * @module
  * Widget entry: the one script a site embeds. Guards against a second copy,
  * reads its own tag, starts Consent Mode, gating and the log client, exposes
- * `window.OpenContactConsent` and mounts the UI. Nothing here may throw into
- * the host page.
+ * `window.OpenContactConsent`, says where its parts are and mounts the UI.
+ * Nothing here may throw into the host page.
  */
 import { CONSENT_PATH } from "../shared/api.ts";
 import { REVISION, WIDGET_VERSION } from "../shared/generated/build-info.ts";
@@ -12,6 +12,7 @@ import { consentModeDefault } from "./consent-mode.ts";
 import { createController } from "./controller.ts";
 import { createGate } from "./gating.ts";
 import { createLogClient } from "./log-client.ts";
+import { configureParts } from "./parts.ts";
 import { mount } from "./ui/mount.tsx";
 
 const BOOTED = "__openContactConsentBooted";
@@ -23,7 +24,9 @@ function boot(script: Element | null): void {
   // A second copy of the script on the page does nothing.
   if (page[BOOTED] || page.OpenContactConsent) return;
   page[BOOTED] = true;
-  const config = readConfig(findOwnScript(script));
+  const ownScript = findOwnScript(script);
+  const config = readConfig(ownScript);
+  configureParts(ownScript?.src, config.nonce);
   consentModeDefault();
   const logClient = createLogClient({ endpoint: `${config.apiOrigin}${CONSENT_PATH}` });
   const controller = createController({

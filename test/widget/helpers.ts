@@ -1,6 +1,7 @@
 /**
  * Test helpers for the widget: a clean page, the real controller and UI
- * mounted in happy-dom, and a log client that records what would be posted.
+ * mounted in happy-dom (with its parts registered directly: happy-dom runs no
+ * fetched script), and a log client that records what would be posted.
  */
 import type { ConsentEvent } from "../../shared/consent-schema.ts";
 import { REVISION } from "../../shared/generated/build-info.ts";
@@ -8,7 +9,17 @@ import { readConfig, type WidgetConfig } from "../../widget/config.ts";
 import { type Controller, createController } from "../../widget/controller.ts";
 import type { Gate } from "../../widget/gating.ts";
 import type { LogClient } from "../../widget/log-client.ts";
-import { mount } from "../../widget/ui/mount.tsx";
+import dialogPart from "../../widget/parts/dialog.tsx";
+import { definePart } from "../../widget/parts.ts";
+import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
+
+/**
+ * Registers the dialog's part in `parts` (a fresh copy of widget/parts.ts after vi.resetModules()),
+ * as its script would in a browser; the UI then draws the dialog at once.
+ */
+export function registerParts(parts: { definePart: typeof definePart } = { definePart }): void {
+  parts.definePart(DIALOG_PART, dialogPart);
+}
 
 export function clearCookies(): void {
   for (const part of document.cookie.split(";")) {
@@ -36,6 +47,7 @@ export interface Mounted {
 }
 
 export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
+  registerParts();
   const config = { ...readConfig(null), ...overrides };
   const sent: ConsentEvent[] = [];
   const applied: unknown[] = [];

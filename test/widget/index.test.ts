@@ -2,11 +2,12 @@ import { within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OUTBOX_KEY } from "../../widget/log-client.ts";
 import type { ConsentChange } from "../../widget/types.ts";
-import { resetPage, settle } from "./helpers.ts";
+import { registerParts, resetPage, settle } from "./helpers.ts";
 
-/** Runs the entry as a page would, once per import. */
+/** Runs the entry as a page would, once per import, with its parts at hand. */
 async function loadEntry() {
   vi.resetModules();
+  registerParts(await import("../../widget/parts.ts"));
   await import("../../widget/index.tsx");
 }
 

@@ -6,36 +6,47 @@
  * stylesheets: host CSS cannot reach in, ours cannot leak out, and a strict
  * CSP (`style-src` without 'unsafe-inline') has nothing to block.
  *
- * Start-up is kept to what a first visit shows: the banner is plain DOM with
- * its own small stylesheet. Preact renders the preferences dialog, and the
- * dialog's stylesheet is parsed, only when the dialog first opens.
+ * The banner and the re-open button are plain DOM drawn by the core; the
+ * banner's styles are parsed only when it shows. The preferences dialog is a
+ * part (widget/parts.ts): fetched when the banner is idle, when a way to the
+ * dialog is hovered or focused, or when the dialog is asked for, and opened in
+ * the same task its part arrives in. A dialog that cannot load leaves the
+ * banner working and its buttons saying so; the next press tries again.
  */
-// biome-ignore lint/correctness/noUnusedImports: h is the classic JSX factory (vite.config.ts): the JSX below compiles to h() calls
-import { h, render } from "preact";
+import { ALL_GRANTED, NO_CONSENT } from "../../shared/categories.ts";
 import type { WidgetConfig } from "../config.ts";
 import type { Controller } from "../controller.ts";
+import type { DialogPart } from "../parts/dialog.tsx";
+import { loadPart, partNow, prefetchPart, shareWithParts } from "../parts.ts";
 import bannerCss from "./banner.css?inline";
 import { createBanner, createReopenButton } from "./banner.ts";
-import dialogCss from "./dialog.css?inline";
+import baseCss from "./base.css?inline";
 import { el } from "./dom.ts";
-import { Preferences } from "./preferences.tsx";
 
 export const HOST_TAG = "opencontact-consent";
+export const DIALOG_PART = "dialog";
+/** What the dialog's buttons say after its part failed to load (not yet a translatable message). */
+export const DIALOG_FAILED = "Could not load. Try again";
+/** Longest wait for an idle moment before the dialog's part is fetched anyway. */
+const IDLE_PREFETCH_MS = 3000;
 
-function adoptStyles(shadow: ShadowRoot, css: string): void {
-  try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet];
-  } catch {
-    // No constructable stylesheets (very old browsers): unstyled, but every control still works.
-  }
-}
+// The dialog's part takes these from the core instead of a copy of its own (vite.config.ts
+// SHARED_WITH_PARTS). Shared as the core runs, before any part can.
+shareWithParts("categories", { ALL_GRANTED, NO_CONSENT });
 
 export function mount(controller: Controller, config: WidgetConfig): HTMLElement {
   const host = document.createElement(HOST_TAG);
   const shadow = host.attachShadow({ mode: "open" });
-  adoptStyles(shadow, bannerCss);
+  const adopt = (css: string) => {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet];
+    } catch {
+      // No constructable stylesheets (very old browsers): unstyled, but every control still works.
+    }
+  };
+  adopt(baseCss);
   const { messages } = config.texts;
   const root = el("div", { class: "root", lang: config.language, "data-theme": config.theme });
   shadow.append(root);
@@ -47,9 +58,19 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
   }).observe(document, { childList: true, subtree: true });
 
   let banner: HTMLElement | null = null;
+  let manage: Element | null = null;
   let reopen: HTMLElement | null = null;
-  /** Where Preact renders the dialog; created, with its styles, on first open. */
+  /** Where the dialog's part renders; created, with its styles, on first open. */
   let dialogLayer: HTMLElement | null = null;
+  let dialogLoading = false;
+  let dialogFailed = false;
+  const prefetchDialog = () => prefetchPart(DIALOG_PART);
+  /** A way to the dialog: hovering or focusing it fetches the dialog's part. */
+  const opensDialog = <E extends Element>(element: E) => {
+    element.addEventListener("pointerover", prefetchDialog);
+    element.addEventListener("focus", prefetchDialog);
+    return element;
+  };
 
   /**
    * Shows `element` (made by `create` the first time) first in the root, or removes it. Only
@@ -67,35 +88,63 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     return shownElement;
   };
 
+  /** The dialog's part if it has arrived; else undefined, and `draw` runs again once it does (or says it failed). */
+  const dialogPart = () => {
+    const here = partNow<DialogPart>(DIALOG_PART);
+    if (!here && !dialogLoading) {
+      dialogLoading = true;
+      loadPart(DIALOG_PART)
+        .then(draw, () => {
+          if (!controller.view().preferences) return;
+          dialogFailed = true;
+          controller.closePreferences();
+        })
+        .finally(() => {
+          dialogLoading = false;
+        });
+    }
+    return here;
+  };
+
   /** Makes the shadow root show what the controller says; called again on every change. */
   const draw = () => {
     const view = controller.view();
-    banner = place(banner, view.banner, () =>
-      createBanner(messages, config.privacyUrl, {
+    banner = place(banner, view.banner, () => {
+      adopt(bannerCss);
+      const section = createBanner(messages, config.privacyUrl, {
         acceptAll: () => void controller.api.acceptAll(),
         rejectAll: () => void controller.api.rejectAll(),
         manage: controller.showPreferences,
-      }),
-    );
+      });
+      manage = opensDialog(section.querySelector('[data-occ-action="manage"]') as Element);
+      if (typeof requestIdleCallback === "function") requestIdleCallback(prefetchDialog, { timeout: IDLE_PREFETCH_MS });
+      else setTimeout(prefetchDialog, IDLE_PREFETCH_MS);
+      return section;
+    });
     reopen = place(reopen, !view.banner && config.floatingButton, () =>
-      createReopenButton(messages.reopen, controller.showPreferences),
+      opensDialog(createReopenButton(messages.reopen, controller.showPreferences)),
     );
-    if (view.preferences && !dialogLayer) {
-      adoptStyles(shadow, dialogCss);
-      dialogLayer = root.appendChild(document.createElement("div"));
-    }
-    if (dialogLayer) {
-      render(
-        view.preferences ? (
-          <Preferences
-            config={config}
-            consent={view.consent}
-            gpc={view.gpc}
-            onChoose={controller.choose}
-            onClose={controller.closePreferences}
-          />
-        ) : null,
+    const dialog = view.preferences || dialogLayer ? dialogPart() : undefined;
+    // However the part came (a press, or a prefetch on hover), once it is here the buttons say what they open.
+    if (dialog) dialogFailed = false;
+    if (manage) manage.textContent = dialogFailed ? DIALOG_FAILED : messages.manage;
+    reopen?.setAttribute("aria-label", dialogFailed ? DIALOG_FAILED : messages.reopen);
+    if (dialog) {
+      if (!dialogLayer) {
+        adopt(dialog.css);
+        dialogLayer = root.appendChild(document.createElement("div"));
+      }
+      dialog.render(
         dialogLayer,
+        view.preferences
+          ? {
+              config,
+              consent: view.consent,
+              gpc: view.gpc,
+              onChoose: controller.choose,
+              onClose: controller.closePreferences,
+            }
+          : null,
       );
     }
   };
