@@ -11,7 +11,13 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { marked } from "marked";
-import { canonicalDeclaration, firstPartyCookieNames, validateDeclaration } from "../shared/declaration-schema.ts";
+import {
+  canonicalDeclaration,
+  DECLARATION_CATEGORIES,
+  type Declaration,
+  firstPartyCookieNames,
+  validateDeclaration,
+} from "../shared/declaration-schema.ts";
 import { DEFAULT_MESSAGES } from "../shared/messages.ts";
 import { bannerTexts, computeRevision } from "../shared/revision.ts";
 
@@ -48,6 +54,24 @@ async function readDeclaration() {
   return declaration;
 }
 
+/**
+ * What the preferences dialog shows per category, as tuples (they gzip smaller than keyed objects):
+ * each service's name and provider, and each item's name, purpose and duration. Kinds, hosts and
+ * domains stay out: the dialog does not show them and its part ships to every visitor who opens it.
+ */
+function dialogDeclaration(declaration: Declaration) {
+  return Object.fromEntries(
+    DECLARATION_CATEGORIES.map((id) => [
+      id,
+      declaration.categories[id].services.map((service) => [
+        service.name,
+        service.provider,
+        service.items.map((item) => [item.name, item.purpose, item.duration]),
+      ]),
+    ]),
+  );
+}
+
 async function generate() {
   const markdown = await read("content/privacy-statement.md");
   const declaration = await readDeclaration();
@@ -63,6 +87,7 @@ async function generate() {
     "shared/generated/build-info.ts": `${header}export const REVISION = ${JSON.stringify(revision)};\nexport const REVISION_SHA256 = ${JSON.stringify(sha256)};\nexport const WIDGET_VERSION = ${JSON.stringify(version)};\n`,
     // Only names reach the widget, never purposes: every byte ships to each visitor.
     "shared/generated/declared-cookies.ts": `${header}import type { CategoryId } from "../categories.ts";\n\n/** First-party cookie names (or \`prefix*\`) each optional category's services set, from content/cookies.json. */\nexport const DECLARED_COOKIES: Record<CategoryId, string[]> = ${JSON.stringify(firstPartyCookieNames(declaration))};\n`,
+    "shared/generated/dialog-declaration.ts": `${header}import type { DeclarationCategory } from "../declaration-schema.ts";\n\n/** Per category: [service, provider, [name, purpose, duration][]][], from content/cookies.json (the dialog's part only). */\nexport const DIALOG_DECLARATION: Record<DeclarationCategory, [string, string, [string, string, string][]][]> = ${JSON.stringify(dialogDeclaration(declaration))};\n`,
     "worker/generated/privacy-statement.ts": `${header}export const STATEMENT = {\n  revision: ${JSON.stringify(revision)},\n  sha256: ${JSON.stringify(sha256)},\n  title: ${JSON.stringify(title)},\n  markdown: ${JSON.stringify(markdown)},\n  html: ${JSON.stringify(html)},\n  text: ${JSON.stringify(htmlToText(html))},\n  bannerTexts: ${JSON.stringify(banner)},\n  declaration: ${JSON.stringify(declarationJson)},\n} as const;\n`,
   };
 }

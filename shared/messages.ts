@@ -28,6 +28,10 @@ export const DEFAULT_MESSAGES = {
   gpcHonoured:
     "Your browser sent a Global Privacy Control signal, so targeting cookies stay off unless you turn them on.",
   reopen: "Cookie settings",
+  declarationSummary: "Services and cookies",
+  itemName: "Name",
+  itemPurpose: "Purpose",
+  itemDuration: "Duration",
 } as const;
 
 export type MessageKey = keyof typeof DEFAULT_MESSAGES;

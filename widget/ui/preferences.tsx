@@ -6,11 +6,17 @@
  * visitor can quote it (COMPLIANCE.md item 15). A modal `<dialog>` (WAI-ARIA
  * APG dialog pattern): focus moves in, Tab is trapped, Escape closes,
  * focus returns to where it was. Closing without saving changes nothing.
+ * Under each category, a disclosure (collapsed) lists its services and their
+ * cookies from the declaration (content/cookies.json): the part brings it,
+ * the banner never does.
  */
 // biome-ignore lint/correctness/noUnusedImports: h is the classic JSX factory (vite.config.ts): the JSX below compiles to h() calls
 import { Component, h } from "preact";
 import type { CategoryId, Choices } from "../../shared/categories.ts";
 import { ALL_GRANTED, NO_CONSENT } from "../../shared/categories.ts";
+import type { DeclarationCategory } from "../../shared/declaration-schema.ts";
+import { DIALOG_DECLARATION } from "../../shared/generated/dialog-declaration.ts";
+import type { Messages } from "../../shared/messages.ts";
 import type { WidgetConfig } from "../config.ts";
 import type { ChoiceAction, ConsentRecord } from "../consent-state.ts";
 
@@ -27,7 +33,7 @@ interface PreferencesState {
   draft: Choices;
 }
 
-const FOCUSABLE = "button:not([disabled]),a[href],[tabindex]:not([tabindex='-1'])";
+const FOCUSABLE = "button:not([disabled]),a[href],summary,[tabindex]:not([tabindex='-1'])";
 
 /** The focused element, looking inside shadow roots (ours and the host page's). */
 function deepActiveElement(): HTMLElement | null {
@@ -42,6 +48,49 @@ function formatTime(time: number, language: string): string {
   } catch {
     return new Date(time).toISOString();
   }
+}
+
+/**
+ * A category's services and cookies in a native `<details>`: a disclosure that is collapsed by
+ * default and opens by keyboard without script. Nothing when the category declares no service.
+ */
+function Declared({ id, messages }: { id: DeclarationCategory; messages: Messages }) {
+  const services = DIALOG_DECLARATION[id];
+  if (!services.length) return null;
+  return (
+    <details>
+      <summary aria-describedby={`occ-${id}-name`}>{messages.declarationSummary}</summary>
+      {services.map(([service, provider, items]) => (
+        <section key={service}>
+          <h4>
+            {service} ({provider})
+          </h4>
+          {items.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{messages.itemName}</th>
+                  <th scope="col">{messages.itemPurpose}</th>
+                  <th scope="col">{messages.itemDuration}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map(([name, purpose, duration]) => (
+                  <tr key={name}>
+                    <td>
+                      <code>{name}</code>
+                    </td>
+                    <td>{purpose}</td>
+                    <td>{duration}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      ))}
+    </details>
+  );
 }
 
 export class Preferences extends Component<PreferencesProps, PreferencesState> {
@@ -147,6 +196,7 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
               <span>{messages.alwaysOn}</span>
             </div>
             <p id="occ-necessary-text">{messages.necessaryDescription}</p>
+            <Declared id="necessary" messages={messages} />
           </li>
           {categories.map((category) => (
             <li key={category.id}>
@@ -163,6 +213,7 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
                 />
               </div>
               <p id={`occ-${category.id}-text`}>{category.description}</p>
+              <Declared id={category.id} messages={messages} />
             </li>
           ))}
         </ul>

@@ -60,6 +60,47 @@ describe("preferences dialog", () => {
     expect(ui(mounted.shadow).queryByRole("dialog")).toBeNull();
   });
 
+  it("lists each category's declared services and cookies in a collapsed disclosure", async () => {
+    const dialog = await openPreferences(mountWidget());
+    const disclosures = Array.from(dialog.querySelectorAll("details"));
+    // Strictly necessary and every optional category declare services in content/cookies.json.
+    expect(disclosures).toHaveLength(1 + CATEGORIES.length);
+    for (const details of disclosures) {
+      expect(details.open).toBe(false);
+      const summary = details.querySelector("summary");
+      expect(summary?.textContent).toBe("Services and cookies");
+      // Named by its category for screen readers, which read the summary out of context.
+      expect(mountedText(dialog, summary?.getAttribute("aria-describedby") ?? null)).toBeTruthy();
+    }
+    const analytics = disclosures[1] as HTMLDetailsElement;
+    expect(within(analytics).getByRole("heading", { name: "Google Analytics (Google Ireland Limited)" })).toBeTruthy();
+    expect(
+      within(analytics)
+        .getAllByRole("columnheader")
+        .map((th) => th.textContent),
+    ).toEqual(["Name", "Purpose", "Duration"]);
+    const ga = within(analytics).getByRole("row", { name: /^_ga Tells one visitor/ });
+    expect(
+      within(ga)
+        .getAllByRole("cell")
+        .map((td) => td.textContent),
+    ).toEqual([
+      "_ga",
+      "Tells one visitor's visits apart from another's with a random number, so we can count visitors.",
+      "2 years",
+    ]);
+  });
+
+  it("keeps the disclosures in the Tab order it traps", async () => {
+    const mounted = mountWidget();
+    const dialog = await openPreferences(mounted);
+    const summary = dialog.querySelector("summary") as HTMLElement;
+    summary.focus();
+    fireEvent.keyDown(dialog, { key: "Tab", shiftKey: true });
+    // Shift+Tab from a summary is the browser's own move inside the dialog, not a wrap to the last button.
+    expect(mounted.shadow.activeElement).toBe(summary);
+  });
+
   it("closing without saving (Close button or Escape) changes nothing", async () => {
     const mounted = mountWidget();
     let dialog = await openPreferences(mounted);
