@@ -11,11 +11,11 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { packTextsHash } from "../../scripts/language-packs.ts";
 import type { LanguagePack } from "../../widget/lang/check.ts";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
-import { waitForEmptyOutbox } from "./widget-helpers.ts";
+import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
 import { freePort, queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
 
 const FRENCH = JSON.parse(readFileSync("widget/lang/packs/fr.json", "utf8")) as LanguagePack;
@@ -264,6 +264,20 @@ describe.skipIf(!CHROMIUM)("the widget's language in Chromium", () => {
       expect(broken.errors).toEqual([]);
     } finally {
       await broken.context.close();
+    }
+  });
+
+  it("the demo's language switch shows the banner in French under the demo's strict CSP", async () => {
+    const { context, page, violations, errors } = await visit(browser, `${inject("baseUrl")}/`);
+    try {
+      await page.getByRole("button", { name: "Accept all" }).waitFor();
+      await page.getByRole("link", { name: "Français" }).click();
+      await page.getByRole("button", { name: FRENCH.messages.acceptAll }).waitFor();
+      expect(await root(page)).toEqual({ lang: "fr", dir: "ltr" });
+      expect(violations).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });
