@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, relative, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build, defineConfig, type InlineConfig, type Plugin, type Rolldown } from "vite";
+import { readLanguagePacks } from "./scripts/language-packs.ts";
 import { budgetLines } from "./scripts/widget-budget.ts";
 
 const OUT_DIR = "dist/public";
@@ -40,7 +41,11 @@ export function partSources(): PartSource[] {
         .sort()
         .map((file) => ({ name: `lang-${file.slice(0, -5)}`, entry: `${LANGUAGE_PACKS}/${file}` }))
     : [];
-  return [{ name: "dialog", entry: "widget/parts/dialog.tsx" }, ...packs];
+  return [
+    { name: "dialog", entry: "widget/parts/dialog.tsx" },
+    { name: "site-pack", entry: "widget/parts/site-pack.ts" },
+    ...packs,
+  ];
 }
 
 /**
@@ -125,9 +130,13 @@ function widgetParts(): Plugin {
     apply: "build",
     async config() {
       parts = [];
+      // A pack short of a text, or with one too many, stops the build naming the file and the key.
+      readLanguagePacks(LANGUAGE_PACKS);
       for (const source of partSources()) parts.push(await buildPart(source));
       const manifest = Object.fromEntries(parts.map(({ name, file, integrity }) => [name, [file, integrity]]));
-      return { define: { __OCC_PARTS__: JSON.stringify(manifest) } };
+      // The languages the core can load as parts, so it picks one without asking the network.
+      const languages = parts.filter(({ name }) => name.startsWith("lang-")).map(({ name }) => name.slice(5));
+      return { define: { __OCC_PARTS__: JSON.stringify(manifest), __OCC_LANGUAGES__: JSON.stringify(languages) } };
     },
     generateBundle() {
       for (const { file, code } of parts) this.emitFile({ type: "asset", fileName: file, source: code });

@@ -6,12 +6,20 @@
  * for texts, cookie names and category aliases (data, not code, so it works
  * under a strict CSP). The API origin defaults to the origin the script was
  * loaded from. Every setting it ignores gets one console warning that says
- * what and why (`warn`).
+ * what and why (`warn`). It also picks the language (widget/lang/choose.ts)
+ * among the built packs and the site's own (`data-language-pack`); the pack
+ * itself is loaded before the UI mounts (index.tsx).
  */
+
+/** Tags of the packs built as parts (vite.config.ts); absent when not built (unit tests). */
+declare const __OCC_LANGUAGES__: string[];
+
 import { CATEGORY_IDS, type CategoryId } from "../shared/categories.ts";
 import { DECLARED_COOKIES } from "../shared/generated/declared-cookies.ts";
 import { DEFAULT_MESSAGES } from "../shared/messages.ts";
 import { DEFAULT_EXPIRY_DAYS } from "./consent-state.ts";
+import { PACK_TAG } from "./lang/check.ts";
+import { CORE_LANGUAGE, chooseLanguage } from "./lang/choose.ts";
 import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
 
 export const CONFIG_ELEMENT_ID = "opencontact-consent-config";
@@ -41,6 +49,16 @@ export interface WidgetConfig {
   privacyUrl: string;
   /** BCP 47 tag of the texts shown, recorded with each consent. */
   language: string;
+  /** The texts shown come from a pack (built or the site's): loaded before the UI mounts. */
+  fromPack: boolean;
+  /** Writing direction of the texts shown, from their pack. */
+  dir: "ltr" | "rtl";
+  /** The site's own pack for `language` (`data-language-pack`), fetched instead of a built part. */
+  packUrl: string | undefined;
+  /** The language shown if the site's pack fails: the best built pack, or the core's. */
+  fallbackLanguage: string;
+  /** The JSON block's texts, applied on top of the pack once it is loaded. */
+  overrides: TextOverrides;
   cookieDomain: string | undefined;
   floatingButton: boolean;
   expiryDays: number;
@@ -183,12 +201,24 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   const categoryAliases: Record<string, GateCategory> = Object.create(null);
   for (const [name, target] of Object.entries(input.categoryAliases ?? {}))
     categoryAliases[name.toLowerCase()] = target;
-  // The default texts are English (UK); a site that translates them says so with data-language or <html lang>.
-  const language =
-    checked("data-language", data.language, isLanguage, LANGUAGE_HINT) ??
-    (resolved.overridden
-      ? checked("<html lang>", document.documentElement.lang || undefined, isLanguage, LANGUAGE_HINT)
-      : 0);
+  const attribute = checked("data-language", data.language, isLanguage, LANGUAGE_HINT);
+  const htmlLang = document.documentElement.lang || undefined;
+  // The site's packs, by tag: each URL's file name, so none is fetched unless it is the one shown.
+  const sitePacks: Record<string, string> = Object.create(null);
+  for (const url of data.languagePack?.split(/\s+/).filter(Boolean) ?? []) {
+    const tag = /([^/?#]*)\.json([?#]|$)/.exec(url)?.[1] as string;
+    if (PACK_TAG.test(tag)) sitePacks[tag] = url;
+    else warn(`data-language-pack="${url}" ignored`, "name it <tag>.json");
+  }
+  const built = typeof __OCC_LANGUAGES__ === "object" ? __OCC_LANGUAGES__ : [];
+  // A block that rewords texts is in the page's language: the visitor's browser must not put a pack under it.
+  const sources = { attribute, htmlLang, browserLanguages: resolved.overridden ? [] : navigator.languages };
+  const choice = chooseLanguage({ ...sources, available: [...built, ...Object.keys(sitePacks)] });
+  let language = choice.tag;
+  if (resolved.overridden && language === CORE_LANGUAGE) {
+    // Translated by the block alone: its texts are recorded in the page's language, no pack is missing.
+    language = attribute ?? checked("<html lang>", htmlLang, isLanguage, LANGUAGE_HINT) ?? (CORE_LANGUAGE as string);
+  } else if (choice.warning) console.warn(`OpenContact Consent: ${choice.warning}`);
   const theme = checked(
     "data-theme",
     data.theme,
@@ -198,7 +228,12 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   return {
     apiOrigin,
     privacyUrl: checked("data-privacy-url", data.privacyUrl, isHttpUrl, HTTP_URL) || `${apiOrigin}/privacy`,
-    language: language || "en-GB",
+    language,
+    fromPack: choice.tag !== CORE_LANGUAGE,
+    dir: "ltr",
+    packUrl: sitePacks[language],
+    fallbackLanguage: chooseLanguage({ ...sources, available: built }).tag,
+    overrides: input,
     cookieDomain: data.cookieDomain || undefined,
     floatingButton: flag(data.floatingButton, true),
     expiryDays: Number(

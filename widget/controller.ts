@@ -87,7 +87,6 @@ export function createController(options: ControllerOptions): Controller {
   let preferences = false;
   const subscribers = new Set<() => void>();
   const listeners = new Set<ConsentListener>();
-  const hash = config.texts.overridden ? textsHash(config.texts) : Promise.resolve(undefined);
 
   function notify() {
     try {
@@ -145,7 +144,8 @@ export function createController(options: ControllerOptions): Controller {
       gpc,
       widgetVersion: options.version,
     };
-    const shownHash = await hash;
+    // Hashed as the choice is made, not at start: a language pack may replace the texts after that.
+    const shownHash = config.texts.overridden && (await textsHash(config.texts));
     if (shownHash) event.textsHash = shownHash;
     // send() writes the outbox before its first await, so a reload cannot lose the event.
     const delivery = logClient.send(event);

@@ -2,22 +2,53 @@
  * @module
  * Widget entry: the one script a site embeds. Guards against a second copy,
  * reads its own tag, starts Consent Mode, gating and the log client, exposes
- * `window.OpenContactConsent`, says where its parts are and mounts the UI.
- * Nothing here may throw into the host page.
+ * `window.OpenContactConsent`, says where its parts are, loads the language
+ * pack shown (if not the core's en-GB) and mounts the UI. Gating and Consent
+ * Mode never wait for the pack; the banner does, so it never changes language
+ * in front of the visitor. Nothing here may throw into the host page.
  */
 import { CONSENT_PATH } from "../shared/api.ts";
 import { REVISION, WIDGET_VERSION } from "../shared/generated/build-info.ts";
-import { findOwnScript, readConfig } from "./config.ts";
+import { findOwnScript, readConfig, type WidgetConfig, warn } from "./config.ts";
 import { consentModeDefault } from "./consent-mode.ts";
 import { createController } from "./controller.ts";
 import { createGate } from "./gating.ts";
+import type { LanguagePack } from "./lang/check.ts";
+import { CORE_LANGUAGE } from "./lang/choose.ts";
 import { createLogClient } from "./log-client.ts";
-import { configureParts } from "./parts.ts";
+import type { FetchSitePack } from "./parts/site-pack.ts";
+import { configureParts, loadPart } from "./parts.ts";
+import { resolveTexts } from "./texts.ts";
 import { mount } from "./ui/mount.tsx";
 
 const BOOTED = "__openContactConsentBooted";
 /** Longest wait for an idle moment before the start-up retry of the outbox runs anyway. */
 const IDLE_FLUSH_MS = 2000;
+
+/**
+ * Puts the chosen pack's texts (the JSON block's on top) and direction into `config`: the site's
+ * pack, else the built part. A pack that cannot be had leaves the next best language.
+ */
+async function loadLanguage(config: WidgetConfig): Promise<void> {
+  let pack: LanguagePack | undefined;
+  if (config.packUrl) {
+    try {
+      pack = await (await loadPart<FetchSitePack>("site-pack"))(config.packUrl, config.language);
+    } catch (error) {
+      warn(`data-language-pack="${config.packUrl}" ignored`, (error as Error).message);
+      config.language = config.fallbackLanguage;
+    }
+  }
+  // A built pack that fails to load is reported by loadPart; the visitor then reads en-GB.
+  if (!pack && config.language !== CORE_LANGUAGE) {
+    pack = await loadPart<LanguagePack>(`lang-${config.language}`).catch(() => undefined);
+    if (!pack) config.language = CORE_LANGUAGE;
+  }
+  if (pack) {
+    config.dir = pack.dir;
+    config.texts = resolveTexts(config.overrides, pack);
+  }
+}
 
 function boot(script: Element | null): void {
   const page = window as Window & { [BOOTED]?: boolean };
@@ -58,14 +89,16 @@ function boot(script: Element | null): void {
     }
   });
   const show = () => {
+    if (!document.body) return document.addEventListener("DOMContentLoaded", show, { once: true });
     try {
       mount(controller, config);
     } catch (error) {
       console.error(error);
     }
   };
-  if (document.body) show();
-  else document.addEventListener("DOMContentLoaded", show, { once: true });
+  // The core's own texts need no load: the banner shows in this task, as before.
+  if (config.fromPack) loadLanguage(config).then(show);
+  else show();
 }
 
 try {

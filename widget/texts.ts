@@ -3,11 +3,14 @@
  * The texts a visitor is shown: the English (UK) messages table and the
  * statement's category names, each overridable by the site. The log must
  * show what each visitor was told (COMPLIANCE.md item 13), so overridden
- * texts are hashed and the hash travels with every consent event.
+ * texts are hashed and the hash travels with every consent event. A
+ * language pack (widget/lang) replaces the English texts before the site's
+ * overrides apply on top; its texts are hashed like any other change.
  */
 import { CATEGORIES, type Category, type CategoryId } from "../shared/categories.ts";
 import { DEFAULT_MESSAGES, type MessageKey, type Messages } from "../shared/messages.ts";
 import { sha256Hex } from "../shared/revision.ts";
+import type { LanguagePack } from "./lang/check.ts";
 
 /** What a site may override: any message, any category's name or description. */
 export interface TextOverrides {
@@ -22,8 +25,10 @@ export interface Texts {
   overridden: boolean;
 }
 
-export function resolveTexts(overrides: TextOverrides | undefined): Texts {
-  let overridden = false;
+/** The texts shown: the site's `overrides` on top of `pack` (if any), key by key, on top of en-GB. */
+export function resolveTexts(overrides: TextOverrides | undefined, pack?: LanguagePack): Texts {
+  // A pack's texts are never the statement's own, even where a word is the same in both languages.
+  let overridden = !!pack;
   // config.ts already left out any override that is not a non-empty string.
   const pick = (override: string | undefined, fallback: string): string => {
     const text = override || fallback;
@@ -32,13 +37,13 @@ export function resolveTexts(overrides: TextOverrides | undefined): Texts {
   };
   const messages = {} as Messages;
   for (const key of Object.keys(DEFAULT_MESSAGES) as MessageKey[]) {
-    messages[key] = pick(overrides?.messages?.[key], DEFAULT_MESSAGES[key]);
+    messages[key] = pick(overrides?.messages?.[key] || pack?.messages[key], DEFAULT_MESSAGES[key]);
   }
   // Same key order as shared/categories.ts, so the default texts hash like the revision's banner part.
   const categories = CATEGORIES.map(({ id, name, description }) => ({
     id,
-    name: pick(overrides?.categories?.[id]?.name, name),
-    description: pick(overrides?.categories?.[id]?.description, description),
+    name: pick(overrides?.categories?.[id]?.name || pack?.categories[id].name, name),
+    description: pick(overrides?.categories?.[id]?.description || pack?.categories[id].description, description),
   }));
   return { messages, categories, overridden };
 }

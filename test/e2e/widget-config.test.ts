@@ -50,8 +50,9 @@ describe.skipIf(!CHROMIUM)("the widget reads only the site's own configuration",
       const reject = page.getByRole("button", { name: "Tout refuser" });
       await reject.waitFor();
       expect(await reject.getAttribute("data-occ-action")).toBe("reject-all");
-      // The privacy link is the log's own statement, never the javascript: URL.
-      expect(await page.getByRole("link", { name: "Privacy statement" }).getAttribute("href")).toBe(
+      // The privacy link is the log's own statement, never the javascript: URL (labelled by the
+      // French pack, which <html lang="fr"> now brings under the site's block).
+      expect(await page.getByRole("link", { name: "Politique de confidentialité" }).getAttribute("href")).toBe(
         `${inject("baseUrl")}/privacy`,
       );
       await reject.click();

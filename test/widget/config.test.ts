@@ -85,7 +85,8 @@ describe("configuration from the script tag", () => {
     expect(config).toMatchObject({
       apiOrigin: "https://log.example.com",
       privacyUrl: "https://www.example.com/privacy",
-      language: "en-US",
+      // English in any form is the core's en-GB, the statement's own words.
+      language: "en-GB",
       cookieDomain: "example.com",
       floatingButton: false,
       expiryDays: 90,
@@ -136,6 +137,7 @@ describe("configuration from the script tag", () => {
   });
 
   it("takes a relative privacy URL, and only well-formed language tags the log accepts", () => {
+    block({ messages: { acceptAll: "Tout accepter" } });
     const config = readConfig(script({ "data-privacy-url": "/legal/privacy", "data-language": "fr-CA" }));
     expect(config.privacyUrl).toBe("/legal/privacy");
     expect(config.language).toBe("fr-CA");
@@ -163,9 +165,65 @@ describe("configuration from the script tag", () => {
     expect(warnings()).toEqual(['OpenContact Consent: <html lang>="fr_FR" ignored: use a tag like en-GB']);
   });
 
-  it("keeps English (UK) as the language while the default English texts are shown", () => {
+  it("keeps English (UK) while the default English texts are shown, naming the pack the page's language lacks", () => {
     document.documentElement.lang = "de";
-    expect(readConfig(null).language).toBe("en-GB");
+    expect(readConfig(null)).toMatchObject({ language: "en-GB", fromPack: false, dir: "ltr" });
+    expect(warnings()).toEqual([
+      'OpenContact Consent: no "de" language pack: showing en-GB; add widget/lang/packs/de.json or data-language-pack',
+    ]);
+  });
+});
+
+describe("the language", () => {
+  const browserLanguages = (languages: string[]) => vi.spyOn(navigator, "languages", "get").mockReturnValue(languages);
+  beforeEach(() => vi.stubGlobal("__OCC_LANGUAGES__", ["fr"]));
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+    warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+
+  it("is a built pack matched from data-language, <html lang> or the browser, fr-CA getting fr", () => {
+    expect(readConfig(script({ "data-language": "fr" }))).toMatchObject({ language: "fr", fromPack: true });
+    document.documentElement.lang = "fr-CA";
+    expect(readConfig(null)).toMatchObject({ language: "fr", fromPack: true, packUrl: undefined });
+    document.documentElement.lang = "";
+    browserLanguages(["de-DE", "fr-FR"]);
+    expect(readConfig(null).language).toBe("fr");
+    // The visitor's own order: their first language has no pack, which is no mistake of the site's.
+    expect(warnings()).toEqual([]);
+  });
+
+  it("goes by the page only when the JSON block rewords texts: a German block never sits on the French pack", () => {
+    browserLanguages(["fr-FR"]);
+    document.documentElement.lang = "de";
+    block({ messages: { acceptAll: "Alle akzeptieren" } });
+    expect(readConfig(null)).toMatchObject({ language: "de", fromPack: false });
+    // The site supplied the texts itself: no pack is missing.
+    expect(warnings()).toEqual([]);
+  });
+
+  it("reads the site's packs from data-language-pack by file name, fetching none, and warns about a name that is no tag", () => {
+    document.documentElement.lang = "ar";
+    const config = readConfig(
+      script({ "data-language-pack": " /packs/2026-11/ar.json  https://cdn.example.net/german.json /p/fr.json?v=2 " }),
+    );
+    expect(config).toMatchObject({
+      language: "ar",
+      fromPack: true,
+      packUrl: "/packs/2026-11/ar.json",
+      fallbackLanguage: "en-GB",
+    });
+    expect(warnings()).toEqual([
+      'OpenContact Consent: data-language-pack="https://cdn.example.net/german.json" ignored: name it <tag>.json',
+    ]);
+    // A site pack replaces the built one of its tag; should it fail, the built one is next.
+    document.documentElement.lang = "fr";
+    expect(readConfig(script({ "data-language-pack": "/p/fr.json?v=2" }))).toMatchObject({
+      language: "fr",
+      packUrl: "/p/fr.json?v=2",
+      fallbackLanguage: "fr",
+    });
   });
 });
 

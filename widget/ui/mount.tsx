@@ -13,7 +13,7 @@
  * the same task its part arrives in. A dialog that cannot load leaves the
  * banner working and its buttons saying so; the next press tries again.
  */
-import { ALL_GRANTED, NO_CONSENT } from "../../shared/categories.ts";
+import { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT } from "../../shared/categories.ts";
 import type { WidgetConfig } from "../config.ts";
 import type { Controller } from "../controller.ts";
 import type { DialogPart } from "../parts/dialog.tsx";
@@ -30,9 +30,9 @@ export const DIALOG_FAILED = "Could not load. Try again";
 /** Longest wait for an idle moment before the dialog's part is fetched anyway. */
 const IDLE_PREFETCH_MS = 3000;
 
-// The dialog's part takes these from the core instead of a copy of its own (vite.config.ts
-// SHARED_WITH_PARTS). Shared as the core runs, before any part can.
-shareWithParts("categories", { ALL_GRANTED, NO_CONSENT });
+// The parts (the dialog, the site pack check) take these from the core instead of a copy of their
+// own (vite.config.ts SHARED_WITH_PARTS). Shared as the core runs, before any part can.
+shareWithParts("categories", { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT });
 
 export function mount(controller: Controller, config: WidgetConfig): HTMLElement {
   const host = document.createElement(HOST_TAG);
@@ -48,7 +48,7 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
   };
   adopt(baseCss);
   const { messages } = config.texts;
-  const root = el("div", { class: "root", lang: config.language, "data-theme": config.theme });
+  const root = el("div", { class: "root", lang: config.language, dir: config.dir, "data-theme": config.theme });
   shadow.append(root);
   document.body.prepend(host);
   // Pages that replace <body> (Turbo Drive, some routers) or empty it would take the widget with
