@@ -15,7 +15,10 @@
  * limits are interim, the measured size plus about 0.25 KB, until more of
  * that code moves into parts (docs/widget-delivery.md, "Size budgets"); each
  * comes down to its target as it does. Wiring the language packs in (language
- * choice, loading a pack, a site's pack) raised both to 9.40 KB.
+ * choice, loading a pack, a site's pack) raised both to 9.40 KB, and the
+ * declaration's four dialog messages (in the core's message table, which the
+ * texts hash covers) to 9.50 KB. Next: move the dialog-only texts into the
+ * dialog part (about 0.45 KB), then the choice path and the log client.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -24,8 +27,8 @@ export interface Budget {
   target: number;
 }
 
-export const FIRST_VISIT_BUDGET: Budget = { limit: 9.4 * 1024, target: 7.5 * 1024 };
-export const RETURNING_VISIT_BUDGET: Budget = { limit: 9.4 * 1024, target: 5.3 * 1024 };
+export const FIRST_VISIT_BUDGET: Budget = { limit: 9.5 * 1024, target: 7.5 * 1024 };
+export const RETURNING_VISIT_BUDGET: Budget = { limit: 9.5 * 1024, target: 5.3 * 1024 };
 export const PART_BUDGET: Budget = { limit: 8 * 1024, target: 8 * 1024 };
 
 /** The core, `consent.js`, on its own: what `npm run deploy` checks `gzipBytes` of consent-release.json against. */
