@@ -182,7 +182,7 @@ function widgetParts(): Plugin {
       };
       writeFileSync(join(OUT_DIR, "consent-release.json"), `${JSON.stringify(release, null, 2)}\n`);
       console.log(
-        `pinned: <script src="https://CONSENT-HOST${release.path}" integrity="${integrity}" crossorigin="anonymous" defer></script>\n`,
+        `pinned: <script src="https://CONSENT-HOST${release.path}" integrity="${integrity}" crossorigin="anonymous"></script>\n`,
       );
     },
   };
