@@ -8,8 +8,10 @@
  *
  * The banner and the re-open button are plain DOM drawn by the core; the
  * banner's styles are parsed only when it shows. The preferences dialog is a
- * part (widget/parts.ts): fetched when the banner is idle, when a way to the
- * dialog is hovered or focused, or when the dialog is asked for, and opened in
+ * part (widget/parts.ts): fetched when a way to the dialog is hovered, touched
+ * or focused, or when the dialog is asked for (not at idle: most visitors
+ * answer the banner and never open it, and an idle fetch would add its bytes
+ * and its compile time to every first visit), and opened in
  * the same task its part arrives in. A dialog that cannot load leaves the
  * banner working and its buttons saying so; the next press tries again.
  */
@@ -27,8 +29,6 @@ export const HOST_TAG = "opencontact-consent";
 export const DIALOG_PART = "dialog";
 /** What the dialog's buttons say after its part failed to load (not yet a translatable message). */
 export const DIALOG_FAILED = "Could not load. Try again";
-/** Longest wait for an idle moment before the dialog's part is fetched anyway. */
-const IDLE_PREFETCH_MS = 3000;
 
 // The parts (the dialog, the site pack check) take these from the core instead of a copy of their
 // own (vite.config.ts SHARED_WITH_PARTS). Shared as the core runs, before any part can.
@@ -117,8 +117,6 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
         manage: controller.showPreferences,
       });
       manage = opensDialog(section.querySelector('[data-occ-action="manage"]') as Element);
-      if (typeof requestIdleCallback === "function") requestIdleCallback(prefetchDialog, { timeout: IDLE_PREFETCH_MS });
-      else setTimeout(prefetchDialog, IDLE_PREFETCH_MS);
       return section;
     });
     reopen = place(reopen, !view.banner && config.floatingButton, () =>
