@@ -6,13 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axe } from "./axe.ts";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { serveSiteAndWorker } from "./site-server.ts";
 import { visit } from "./widget-helpers.ts";
-import { freePort, startWorker, type WorkerServer } from "./worker-server.ts";
+import type { WorkerServer } from "./worker-server.ts";
 
 /** The focused element's tag and text, looking through shadow roots. */
 function focused(page: Page): Promise<string> {
@@ -53,11 +53,7 @@ describe.skipIf(!CHROMIUM)("the cookie declaration in the dialog, in Chromium", 
         <script src="${widgetOrigin}${release.path}" integrity="${release.integrity}" crossorigin="anonymous"></script>
         </head><body><main><h1>A strict site</h1></main></body></html>`);
     });
-    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-    siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
-    const port = await freePort();
-    widgetOrigin = `http://127.0.0.1:${port}`;
-    worker = await startWorker({ port, vars: { ALLOWED_ORIGINS: siteOrigin } });
+    ({ siteOrigin, widgetOrigin, worker } = await serveSiteAndWorker(site));
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,14 +9,14 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { packTextsHash } from "../../scripts/language-packs.ts";
 import type { LanguagePack } from "../../widget/lang/check.ts";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { serveSiteAndWorker } from "./site-server.ts";
 import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
-import { freePort, queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
+import { queryD1, type WorkerServer } from "./worker-server.ts";
 
 const FRENCH = JSON.parse(readFileSync("widget/lang/packs/fr.json", "utf8")) as LanguagePack;
 
@@ -78,11 +78,7 @@ describe.skipIf(!CHROMIUM)("the widget's language in Chromium", () => {
         <script src="${widgetOrigin}/consent.js"${attribute ? ` data-language="${attribute}"` : ""}${packs ? ` data-language-pack="${packs}"` : ""}></script>
         </head><body><main><h1>A shop</h1><p>Content.</p></main></body></html>`);
     });
-    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-    siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
-    const port = await freePort();
-    widgetOrigin = `http://127.0.0.1:${port}`;
-    worker = await startWorker({ port, vars: { ALLOWED_ORIGINS: siteOrigin } });
+    ({ siteOrigin, widgetOrigin, worker } = await serveSiteAndWorker(site));
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,12 +7,12 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { serveSiteAndWorker } from "./site-server.ts";
 import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
-import { freePort, startWorker, type WorkerServer } from "./worker-server.ts";
+import type { WorkerServer } from "./worker-server.ts";
 
 const NONCE = "cGFydHMtdGVzdC1ub25jZQ";
 /** What the dialog's buttons say once its part failed (widget/ui/mount.tsx, DIALOG_FAILED). */
@@ -61,11 +61,7 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       response.end(`<!doctype html><html lang="en-GB"><head><title>Shop</title>${tag}</head>
         <body><main><h1>A shop on its own origin</h1><p>Content.</p></main></body></html>`);
     });
-    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-    siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
-    const port = await freePort();
-    widgetOrigin = `http://127.0.0.1:${port}`;
-    worker = await startWorker({ port, vars: { ALLOWED_ORIGINS: siteOrigin } });
+    ({ siteOrigin, widgetOrigin, worker } = await serveSiteAndWorker(site));
   });
   afterAll(async () => {
     await browser?.close();

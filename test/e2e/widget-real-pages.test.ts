@@ -6,12 +6,12 @@
  * inserts would be trusted.
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
+import { serveSiteAndWorker } from "./site-server.ts";
 import { visit } from "./widget-helpers.ts";
-import { freePort, startWorker, type WorkerServer } from "./worker-server.ts";
+import type { WorkerServer } from "./worker-server.ts";
 
 const NONCE = "c3RyaWN0LWR5bmFtaWM";
 
@@ -116,11 +116,7 @@ describe.skipIf(!CHROMIUM)("the widget on real pages in Chromium", () => {
         html(STRICT_PAGE, { "Content-Security-Policy": `script-src 'nonce-${NONCE}' 'strict-dynamic'` });
       }
     });
-    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-    siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
-    const port = await freePort();
-    widgetOrigin = `http://127.0.0.1:${port}`;
-    worker = await startWorker({ port, vars: { ALLOWED_ORIGINS: siteOrigin } });
+    ({ siteOrigin, widgetOrigin, worker } = await serveSiteAndWorker(site));
   });
   afterAll(async () => {
     await browser?.close();
