@@ -10,6 +10,11 @@
  *     (the privacy statement promises storage in the EEA).
  *  4. Remote migrations, then `wrangler deploy`.
  *
+ * Before the upload, `--previous-release <origin>` carries the live release's
+ * widget files into the build (scripts/keep-release.ts: parts a cached core
+ * still asks for, every pinned version); a real deploy needs it, or
+ * `--first-deploy` when nothing is live yet.
+ *
  * `--check` stops after step 2 (no Cloudflare account needed); `--config
  * <file>` reads another wrangler configuration; `--secrets-file <file>` is
  * checked (no public local value from `.dev.vars.example`, a long enough
@@ -25,6 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseReceiptKeys } from "../worker/lib/receipts.ts";
+import { keepPreviousRelease } from "./keep-release.ts";
 import { SIZE_BUDGET_GZIP } from "./widget-budget.ts";
 
 /** What `wrangler.toml` holds until `wrangler d1 create` gives a real id. */
@@ -202,13 +208,18 @@ function widgetGzipBytes(): number {
   return release.gzipBytes;
 }
 
-function main(argv: string[]): void {
+/** The value after `flag` in `argv`, "" when the flag ends it, null when absent. */
+function flagValue(argv: string[], flag: string): string | null {
+  const index = argv.indexOf(flag);
+  return index >= 0 ? (argv[index + 1] ?? "") : null;
+}
+
+async function main(argv: string[]): Promise<void> {
   const checkOnly = argv.includes("--check");
-  const configIndex = argv.indexOf("--config");
-  const configPath = configIndex >= 0 ? (argv[configIndex + 1] ?? "wrangler.toml") : "wrangler.toml";
+  const previousRelease = flagValue(argv, "--previous-release");
+  const configPath = flagValue(argv, "--config") || "wrangler.toml";
   const configArgs = configPath === "wrangler.toml" ? [] : ["--config", configPath];
-  const secretsIndex = argv.indexOf("--secrets-file");
-  const secretsPath = secretsIndex >= 0 ? (argv[secretsIndex + 1] ?? "") : null;
+  const secretsPath = flagValue(argv, "--secrets-file");
   const secretsArgs = secretsPath !== null ? ["--secrets-file", secretsPath] : [];
 
   const report = checkConfig(readFileSync(configPath, "utf8"), configPath);
@@ -223,6 +234,13 @@ function main(argv: string[]): void {
     console.error("\nRefusing to deploy: fix the configuration above first.");
     process.exit(1);
   }
+  if (!checkOnly && previousRelease === null && !argv.includes("--first-deploy")) {
+    console.error(
+      "✖ Pass --previous-release https://<your consent host> so the live widget files stay served " +
+        "(pages that cached the old consent.js, pinned versions), or --first-deploy when nothing is live yet.",
+    );
+    process.exit(1);
+  }
   const database = report.databaseName ?? "opencontact-consent";
 
   // The README's test command: build (the widget size budget fails it), types, typecheck, lint, every test.
@@ -233,6 +251,17 @@ function main(argv: string[]): void {
     process.exit(1);
   }
   console.log(`✔ consent.js is ${gzip} bytes gzip (budget ${SIZE_BUDGET_GZIP}).`);
+  if (previousRelease) {
+    try {
+      const kept = await keepPreviousRelease(previousRelease, "dist/public");
+      if (kept)
+        console.log(`✔ Live widget files kept: ${kept.written.length} carried over, ${kept.present.length} rebuilt.`);
+      else console.log(`✔ No release is live at ${previousRelease} yet: nothing to keep.`);
+    } catch (error) {
+      console.error(`✖ Could not keep the live widget files: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  }
   const outdir = mkdtempSync(join(tmpdir(), "opencontact-deploy-"));
   run("bundle (dry run)", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir, ...configArgs]);
   if (checkOnly) {
@@ -262,4 +291,4 @@ function main(argv: string[]): void {
   console.log("\n✔ Deployed. Next: docs/deploy.md, step 8 (check the live worker).");
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main(process.argv.slice(2));

@@ -108,6 +108,16 @@ describe("deploy secrets check", () => {
     expect(result.stderr).toContain("Refusing to deploy");
     expect(result.stdout).not.toContain("▶");
   });
+
+  it("npm run deploy asks for the live release (or --first-deploy) before running any check", () => {
+    const dir = mkdtempSync(join(tmpdir(), "opencontact-deploy-test-"));
+    const config = join(dir, "wrangler.production.toml");
+    writeFileSync(config, productionConfig());
+    const result = spawnSync(process.execPath, ["scripts/deploy.ts", "--config", config], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("--previous-release https://<your consent host>");
+    expect(result.stdout).not.toContain("▶");
+  });
 });
 
 describe("staff-token --revoke", () => {
