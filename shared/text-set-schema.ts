@@ -14,8 +14,13 @@ const MESSAGE_KEYS = Object.keys(DEFAULT_MESSAGES) as MessageKey[];
 
 const text = (path: string) => v.string(`${path} must be a string`);
 
+/** valibot quotes a received key (`"x"`); the message names it as the field path does. */
+const keyOf = (issue: v.BaseIssue<unknown>) => String(issue.received).replace(/^"(.*)"$/, "$1");
+
 const unknownKey = (where: string) => (issue: v.BaseIssue<unknown>) =>
-  issue.expected === "never" ? `unknown field ${where}${String(issue.received)}` : `${where}must be an object`;
+  issue.expected === "never"
+    ? `unknown field ${where}${keyOf(issue)}`
+    : `${where ? `${where.slice(0, -1)} ` : "body "}must be an object`;
 
 const category = (id: CategoryId, index: number) =>
   v.strictObject(
@@ -26,7 +31,7 @@ const category = (id: CategoryId, index: number) =>
     },
     (issue) =>
       issue.expected === "never"
-        ? `unknown field categories.${index}.${String(issue.received)}`
+        ? `unknown field categories.${index}.${keyOf(issue)}`
         : `categories.${index} must be an object with id, name and description`,
   );
 

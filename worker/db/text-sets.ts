@@ -51,9 +51,7 @@ export async function findTextSets(db: D1Database, hashes: Iterable<string>): Pr
   const wanted = [...new Set(hashes)];
   if (wanted.length === 0) return new Map();
   const { results } = await db
-    .prepare(
-      "SELECT hash, texts, first_seen_at FROM text_sets WHERE hash IN (SELECT value FROM json_each(?))",
-    )
+    .prepare("SELECT hash, texts, first_seen_at FROM text_sets WHERE hash IN (SELECT value FROM json_each(?))")
     .bind(JSON.stringify(wanted))
     .all<{ hash: string; texts: string; first_seen_at: string }>();
   return new Map(

@@ -45,8 +45,8 @@ import {
 } from "../db/log-chain.ts";
 import { findRevision, findRevisionDeclaration, listRevisions, type PrivacyRevision } from "../db/privacy-revisions.ts";
 import { refusedOriginCounts } from "../db/refused-origins.ts";
-import { findTextSets, type StoredTextSet } from "../db/text-sets.ts";
 import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
+import { findTextSets, type StoredTextSet } from "../db/text-sets.ts";
 import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
 import { CURRENT } from "./current-revision.ts";
