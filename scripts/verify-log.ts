@@ -23,15 +23,30 @@ import {
   type ChainRow,
   type Checkpoint,
   checkpointSigner,
+  OPTIONAL_CHAIN_COLUMNS,
   verifyChain,
 } from "../worker/lib/log-chain.ts";
 
 /** Rows read per query: one batch in memory at a time. */
 const BATCH = 5000;
 
-const CHAIN_SQL = `SELECT id, seq, prev_hash, hash, event_id, consent_id, received_at, method, analytics, functionality,
-  targeting, revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version
+/**
+ * The chained events in order. A column added after the chain began is read
+ * as NULL from a log or export made before its migration, which is what
+ * every row of that log holds for it (and what leaves it out of the hash).
+ */
+function chainSql(db: DatabaseSync): string {
+  const present = new Set(
+    (db.prepare("SELECT name FROM pragma_table_info('consent_events')").all() as { name: string }[]).map(
+      (column) => column.name,
+    ),
+  );
+  const optional = OPTIONAL_CHAIN_COLUMNS.map((column) => (present.has(column) ? column : `NULL AS ${column}`));
+  return `SELECT id, seq, prev_hash, hash, event_id, consent_id, received_at, method, analytics, functionality,
+  targeting, revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
+  ${optional.join(", ")}
   FROM consent_events WHERE seq > ? ORDER BY seq LIMIT ?`;
+}
 
 const UNCHAINED_SQL = `SELECT id, event_id AS eventId FROM consent_events
   WHERE seq IS NULL AND id > (SELECT coalesce(max(legacy_max_id), 0) FROM log_chain_origin) ORDER BY id LIMIT 1`;
@@ -76,7 +91,7 @@ export function openLog(argv: string[], cwd = process.cwd()): { db: DatabaseSync
 }
 
 function* chainRows(db: DatabaseSync, fromSeq: number): Generator<ChainRow[]> {
-  const statement = db.prepare(CHAIN_SQL);
+  const statement = db.prepare(chainSql(db));
   let after = fromSeq;
   for (;;) {
     const rows = statement.all(after, BATCH) as unknown as ChainRow[];

@@ -4,12 +4,26 @@
  * the receipt and the error envelope.
  */
 import type { CategoryId, Choices } from "./categories.ts";
-import type { ConsentMethod } from "./consent-schema.ts";
+import type { ConsentMethod, ConsentSource } from "./consent-schema.ts";
 
 export const CONSENT_PATH = "/api/consent";
 
-/** Largest consent body accepted; a real one is about 400 bytes. */
-export const CONSENT_BODY_LIMIT = 4096;
+/**
+ * Largest consent body accepted; a real one is about 400 bytes. Room for a
+ * page URL and a privacy URL of 2048 characters each besides the rest.
+ */
+export const CONSENT_BODY_LIMIT = 8192;
+
+/** `PUT ${TEXTS_PATH}/<textsHash>`: the site's own banner texts, once, when a consent answer said `textsWanted`. */
+export const TEXTS_PATH = "/api/texts";
+
+/** Largest text set accepted (bytes). */
+export const TEXTS_BODY_LIMIT = 65_536;
+
+/** `PUT /api/texts/:hash` answers: 201 `{ stored: true }` for a new set, 200 `{ stored: false }` for one already held. */
+export interface TextsStored {
+  stored: boolean;
+}
 
 /** One logged choice in brief: what a receipt and a history entry both start with. */
 export interface ConsentEventSummary {
@@ -62,6 +76,13 @@ export interface ConsentReceiptRecord {
     textsHash: string | null;
   };
   method: ConsentMethod;
+  /**
+   * How the choice was made, with `method` the "how consent was expressed"
+   * element: where (`source`) and whether a real user action made it
+   * (`trusted`). Present only when the event recorded either (null where
+   * one was not recorded), so receipts of earlier events keep their shape.
+   */
+  methodDetail?: { source: ConsentSource | null; trusted: boolean | null };
   purposes: { id: CategoryId; state: PurposeState }[];
   /** The event's hash in the tamper-evident log (64 hex), or null where the log has none. */
   logHash: string | null;
@@ -80,6 +101,12 @@ export interface ConsentReceipt extends ConsentEventSummary {
    * the worker has no usable signing key (the choice is stored all the same).
    */
   jws: string | null;
+  /**
+   * Present (true) when the event carries a `textsHash` the worker holds no
+   * texts for: the widget then sends them once (`PUT /api/texts/<hash>`).
+   * Not part of the signed record.
+   */
+  textsWanted?: true;
 }
 
 /** The outcome of checking a receipt's signature: why not, when it fails. */

@@ -10,6 +10,13 @@ import { REVISION_PATTERN } from "./revision.ts";
 export const CONSENT_METHODS = ["accept_all", "reject_all", "custom", "withdraw"] as const;
 export type ConsentMethod = (typeof CONSENT_METHODS)[number];
 
+/** Where the choice was made: the banner, the preferences dialog, a click-to-load placeholder, or the JavaScript API. */
+export const CONSENT_SOURCES = ["banner", "dialog", "placeholder", "api"] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+
+/** Longest URL the log keeps (page and privacy statement alike). */
+export const URL_LIMIT = 2048;
+
 /** RFC 9562 UUID, version 4, lower or upper case hex. */
 export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -18,6 +25,14 @@ const LANGUAGE_PATTERN = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
 const uuidV4 = (what: string) =>
   v.pipe(v.string(`${what} must be a string`), v.regex(UUID_V4_PATTERN, `${what} must be a UUID v4`));
+
+const httpUrl = (field: string) =>
+  v.pipe(
+    v.string(`${field} must be a string`),
+    v.maxLength(URL_LIMIT, `${field} must be at most ${URL_LIMIT} characters`),
+    v.url(`${field} must be an absolute URL`),
+    v.check((value) => /^https?:/i.test(value), `${field} must be an http or https URL`),
+  );
 
 const grant = (category: string) => v.boolean(`choices.${category} must be true or false`);
 
@@ -41,12 +56,7 @@ export const ConsentEventSchema = v.pipe(
         v.string("revision must be a string"),
         v.regex(REVISION_PATTERN, "revision must be 16 lowercase hex characters"),
       ),
-      pageUrl: v.pipe(
-        v.string("pageUrl must be a string"),
-        v.maxLength(2048, "pageUrl must be at most 2048 characters"),
-        v.url("pageUrl must be an absolute URL"),
-        v.check((value) => /^https?:/i.test(value), "pageUrl must be an http or https URL"),
-      ),
+      pageUrl: httpUrl("pageUrl"),
       language: v.pipe(
         v.string("language must be a string"),
         v.maxLength(35, "language must be at most 35 characters"),
@@ -64,6 +74,12 @@ export const ConsentEventSchema = v.pipe(
           v.regex(/^[0-9a-f]{64}$/, "textsHash must be 64 lowercase hex characters"),
         ),
       ),
+      // Issue 13's three fields are optional: a cached older widget sends none of them (stored as NULL, "not recorded").
+      source: v.optional(v.picklist(CONSENT_SOURCES, `source must be one of ${CONSENT_SOURCES.join(", ")}`)),
+      /** Whether a real user action made the choice (the event's isTrusted; for the API, navigator.userActivation). */
+      trusted: v.optional(v.boolean("trusted must be true or false")),
+      /** The site's own privacy-statement URL the banner linked to; absent when it linked this service's /privacy. */
+      privacyUrl: v.optional(httpUrl("privacyUrl")),
     },
     (issue) => (issue.expected === "never" ? `unknown field ${String(issue.received)}` : "body must be a JSON object"),
   ),

@@ -7,14 +7,15 @@
  * consent schema's own output plus what the worker adds on receipt.
  */
 import type { ConsentReceipt, ReceiptVerification } from "./api.ts";
-import type { ConsentEvent } from "./consent-schema.ts";
+import type { ConsentEvent, ConsentSource } from "./consent-schema.ts";
+import type { TextSet } from "./text-set-schema.ts";
 
 export const STAFF_API_PATH = "/api/staff";
 export const STAFF_PAGES_PATH = "/staff";
 export const STAFF_SIGN_IN_PATH = "/staff-sign-in";
 
 /** Every field of one logged event, as staff see it. */
-export interface StaffEvent extends Omit<ConsentEvent, "textsHash"> {
+export interface StaffEvent extends Omit<ConsentEvent, "textsHash" | "source" | "trusted" | "privacyUrl"> {
   /** Row id: the tie-breaker of newest-first order and the record's address. */
   id: number;
   receivedAt: string;
@@ -27,7 +28,24 @@ export interface StaffEvent extends Omit<ConsentEvent, "textsHash"> {
   /** Its place in the tamper-evident chain and its SHA-256 (docs/proof.md); null for events logged before the chain began. */
   seq: number | null;
   hash: string | null;
+  /** Where the choice was made; null: not recorded (an event from before, or an older widget). */
+  source: ConsentSource | null;
+  /** Whether a real user action made it; null: not recorded. */
+  trusted: boolean | null;
+  /** The site's own privacy statement the banner linked to; null when it linked this service's (or not recorded, when `source` is null too). */
+  privacyUrl: string | null;
 }
+
+/**
+ * The banner texts the event's visitor read: the revision's own (the
+ * statement at `/privacy/<revision>` holds them), the site's own set as the
+ * widget sent it (its SHA-256 is the event's `textsHash`), or a hash whose
+ * set the widget has not sent (yet).
+ */
+export type ShownTexts =
+  | { status: "revision" }
+  | { status: "stored"; firstSeenAt: string; texts: TextSet }
+  | { status: "not_received" };
 
 /** `GET /api/staff/events`: one page, newest first; pass `nextCursor` as `cursor` for the next. */
 export interface StaffEventPage {
@@ -39,6 +57,8 @@ export interface StaffEventPage {
 export interface StaffEventRecord {
   event: StaffEvent;
   history: StaffEvent[];
+  /** The texts `event`'s visitor read. */
+  shownTexts: ShownTexts;
 }
 
 /** `GET /api/staff/consents/:consentId`: everything held under one consent id (GDPR Art. 15). */
@@ -47,7 +67,7 @@ export interface SubjectAccessExport {
   consentId: string;
   exportedAt: string;
   explanation: string;
-  events: (Omit<StaffEvent, "id"> & { privacyStatementUrl: string })[];
+  events: (Omit<StaffEvent, "id"> & { privacyStatementUrl: string; shownTexts: ShownTexts })[];
 }
 
 /** One day of statistics: events and how many of them granted each category. */
@@ -202,6 +222,8 @@ export interface ProofReceipt {
 
 export interface ProofEvent {
   event: StaffEvent;
+  /** The banner texts the visitor read. */
+  shownTexts: ShownTexts;
   /** The privacy statement shown: `/privacy/<revision>`, first served, SHA-256 of what it told the visitor. */
   statement: { url: string; firstServedAt: string | null; sha256: string | null };
   /** `/cookies/<revision>`, or null for a revision recorded before declarations were kept. */

@@ -5,7 +5,7 @@
  * Workers static assets before this code runs.
  */
 import { Hono } from "hono";
-import { CONSENT_PATH } from "../shared/api.ts";
+import { CONSENT_PATH, TEXTS_PATH } from "../shared/api.ts";
 import { STAFF_API_PATH, STAFF_PAGES_PATH, STAFF_SIGN_IN_PATH } from "../shared/staff-api.ts";
 import { handleError, handleNotFound } from "./lib/errors.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
@@ -16,6 +16,7 @@ import privacy from "./routes/privacy.tsx";
 import staff from "./routes/staff.tsx";
 import staffApi from "./routes/staff-api.ts";
 import staffSignIn from "./routes/staff-sign-in.tsx";
+import texts from "./routes/texts.ts";
 import wellKnown from "./routes/well-known.ts";
 import { scheduled } from "./scheduled.ts";
 import type { AppEnv } from "./types.ts";
@@ -27,6 +28,7 @@ export const app = new Hono<AppEnv>();
 app.use("*", securityHeaders);
 
 app.route(CONSENT_PATH, consent);
+app.route(TEXTS_PATH, texts);
 app.route("/", privacy);
 // The cookie declaration, published beside the statement it belongs to.
 app.route("/", cookies);

@@ -8,12 +8,14 @@
  * events go from the front of the hash chain, each batch together with a
  * signed cut (the last removed event's position and hash), so the rest stays
  * verifiable; then a signed checkpoint of the chain's head is stored
- * (docs/proof.md "Tamper-evident log").
+ * (docs/proof.md "Tamper-evident log"). Banner text sets no remaining event
+ * refers to go with the events (a set still referred to stays).
  */
 import { purgeEventsBefore } from "./db/consent-events.ts";
 import { chainFront, deleteChainThroughStatement, insertCheckpointStatement, readChainHead } from "./db/log-chain.ts";
 import { purgeRefusedOriginsBefore } from "./db/refused-origins.ts";
 import { insertAuditStatement, purgeAuditBefore } from "./db/staff-audit.ts";
+import { purgeUnreferencedTextSets } from "./db/text-sets.ts";
 import { type Checkpoint, type CheckpointSigner, checkpointSigner } from "./lib/log-chain.ts";
 
 export const DEFAULT_RETENTION_DAYS = 730;
@@ -26,12 +28,14 @@ export const PURGE_BATCH = 1000;
 /**
  * Batches per table per run; a larger backlog continues the next day. The
  * audit at 400, chained events at 150 (two queries each), events from
- * before the chain at 100, and the checkpoint stay inside D1's 1,000
+ * before the chain at 100, text sets at 10, and the checkpoint stay inside D1's 1,000
  * queries per invocation.
  */
 export const MAX_BATCHES = 400;
 export const MAX_CHAIN_BATCHES = 150;
 export const MAX_LEGACY_BATCHES = 100;
+/** Text sets are few (one per wording a site used): ten batches is far more than a day frees. */
+export const MAX_TEXT_SET_BATCHES = 10;
 
 /** Refused-origin counts deleted per run: one statement, well above the rows a day can add. */
 export const REFUSED_ORIGINS_PURGE_LIMIT = 5000;
@@ -105,6 +109,7 @@ export interface PurgeReport {
   events: { before: string; removed: number; more: boolean };
   audit: { before: string; removed: number; more: boolean };
   refusedOrigins: { beforeDay: string; removed: number };
+  textSets: { removed: number; more: boolean };
 }
 
 /**
@@ -134,6 +139,8 @@ export async function purgeExpired(env: Env, now: Date, signer?: CheckpointSigne
     : { removed: 0, more: await chainHasExpired(db, eventsBefore) };
   const legacy = await purgeInBatches((batch) => purgeEventsBefore(db, eventsBefore, batch), MAX_LEGACY_BATCHES);
   const events = { removed: chained.removed + legacy.removed, more: chained.more || legacy.more };
+  // After the events: a set whose last event just went is unreferenced now. The site's texts, not personal data: no audit row.
+  const textSets = await purgeInBatches((batch) => purgeUnreferencedTextSets(db, batch), MAX_TEXT_SET_BATCHES);
   const auditRows = await purgeInBatches((batch) => purgeAuditBefore(db, auditBefore, batch));
   // Counts of refused site origins follow the events' retention (no personal data, so no audit row).
   const beforeDay = eventsBefore.slice(0, 10);
@@ -157,6 +164,7 @@ export async function purgeExpired(env: Env, now: Date, signer?: CheckpointSigne
     events: { before: eventsBefore, ...events },
     audit: { before: auditBefore, ...auditRows },
     refusedOrigins: { beforeDay, removed: refusedOrigins },
+    textSets,
   };
 }
 
@@ -173,7 +181,7 @@ export async function scheduled(controller: ScheduledController, env: Env, ctx: 
     dailyRun(env, new Date(controller.scheduledTime)).then(
       ({ purge: report, checkpoint }) =>
         console.log(
-          `retention purge: ${report.events.removed} events, ${report.audit.removed} audit rows, ${report.refusedOrigins.removed} refused-origin counts; ${checkpoint ? `checkpoint at event ${checkpoint.seq}` : "no checkpoint"}`,
+          `retention purge: ${report.events.removed} events, ${report.audit.removed} audit rows, ${report.refusedOrigins.removed} refused-origin counts, ${report.textSets.removed} text sets; ${checkpoint ? `checkpoint at event ${checkpoint.seq}` : "no checkpoint"}`,
         ),
       (error: unknown) => {
         console.error(`retention purge failed: ${error instanceof Error ? error.name : "unknown error"}`);

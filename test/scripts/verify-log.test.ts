@@ -36,7 +36,11 @@ function sqliteFile(persistDir: string): string {
   return join(dir, name ?? "missing.sqlite");
 }
 
-/** A log as the worker writes it: the revision, then `count` chained events. */
+/**
+ * A log as the worker writes it: the revision, then `count` chained events,
+ * the first half of the shape logged before issue 13 (privacy_url, source
+ * and trusted NULL), the rest with them recorded.
+ */
 async function writeChain(file: string, count: number): Promise<ChainRow[]> {
   const db = new DatabaseSync(file);
   db.prepare(
@@ -65,13 +69,17 @@ async function writeChain(file: string, count: number): Promise<ChainRow[]> {
       language: "en-GB",
       gpc: 0,
       widget_version: "0.1.0",
+      ...(seq > count / 2
+        ? { privacy_url: "https://www.opencontact.co.uk/privacy-policy", source: "dialog", trusted: seq % 2 }
+        : { privacy_url: null, source: null, trusted: null }),
     };
     const hash = await eventHash(fields);
     const { lastInsertRowid } = db
       .prepare(
         `INSERT INTO consent_events (event_id, consent_id, received_at, method, analytics, functionality, targeting,
-           revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version, seq, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
+           privacy_url, source, trusted, seq, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         fields.event_id,
@@ -90,6 +98,9 @@ async function writeChain(file: string, count: number): Promise<ChainRow[]> {
         fields.language,
         fields.gpc,
         fields.widget_version,
+        fields.privacy_url,
+        fields.source,
+        fields.trusted,
         seq,
         prev,
         hash,
@@ -164,6 +175,24 @@ describe("npm run verify-log", { timeout: 120_000 }, () => {
       "a changed byte",
       "UPDATE consent_events SET user_agent = replace(user_agent, 'quoted', 'quotes') WHERE seq = 17",
       17,
+      /columns hash to .* a column was changed/,
+    ],
+    [
+      "a changed byte of the privacy URL",
+      "UPDATE consent_events SET privacy_url = replace(privacy_url, 'policy', 'polity') WHERE seq = 14",
+      14,
+      /columns hash to .* a column was changed/,
+    ],
+    [
+      "a choice made by a script relabelled as a click",
+      "UPDATE consent_events SET trusted = 1 WHERE seq = 12",
+      12,
+      /columns hash to .* a column was changed/,
+    ],
+    [
+      "a source added to an event logged before it was recorded",
+      "UPDATE consent_events SET source = 'banner' WHERE seq = 3",
+      3,
       /columns hash to .* a column was changed/,
     ],
     ["a removed row", "DELETE FROM consent_events WHERE seq = 9", 9, /event 9 is missing: the next stored event is 10/],

@@ -40,7 +40,7 @@ const errorAnswers: [number, string, () => Promise<Response>][] = [
       return postConsent({ ...body, method: "reject_all", choices: { ...body.choices, analytics: false } });
     },
   ],
-  [413, "a body over the cap", () => postConsent(JSON.stringify({ pad: "x".repeat(5000) }))],
+  [413, "a body over the cap", () => postConsent(JSON.stringify({ pad: "x".repeat(9000) }))],
   [415, "a wrong content type", () => postConsent(validBody(), { contentType: "application/xml" })],
   [422, "an unknown revision", () => postConsent(validBody({ revision: "0123456789abcdef" }))],
   [

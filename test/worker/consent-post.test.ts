@@ -283,20 +283,20 @@ describe("POST /api/consent: invalid bodies get a 4xx naming the problem and wri
 });
 
 describe("POST /api/consent: body size cap", () => {
-  it("refuses a declared length over 4 KiB with 413", async () => {
-    const big = JSON.stringify({ ...validBody(), padding: "x".repeat(5000) });
+  it("refuses a declared length over 8 KiB with 413", async () => {
+    const big = JSON.stringify({ ...validBody(), padding: "x".repeat(9000) });
     const response = await postConsent(big);
     expect(response.status).toBe(413);
     expect((await errorOf(response)).code).toBe("payload_too_large");
   });
 
-  it("refuses a chunked body without a length once it passes 4 KiB", async () => {
+  it("refuses a chunked body without a length once it passes 8 KiB", async () => {
     const chunk = new TextEncoder().encode(`{"pad":"${"x".repeat(1000)}`);
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         sent += 1;
-        if (sent > 8) controller.close();
+        if (sent > 12) controller.close();
         else controller.enqueue(chunk);
       },
     });

@@ -75,6 +75,10 @@ export function newEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEv
     pageUrl: "https://www.opencontact.co.uk/pricing",
     receivedAt: new Date(Date.UTC(2026, 10, 1, 12, 0, eventCounter % 60)).toISOString(),
     textsHash: null,
+    // Not recorded, as for every event logged before issue 13 and every post of an older widget.
+    source: null,
+    trusted: null,
+    privacyUrl: null,
     userAgent: TEST_USER_AGENT,
     ipPrefix: "203.0.113.0/24",
     country: "GB",

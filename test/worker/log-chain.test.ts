@@ -188,7 +188,68 @@ const EDITS: [column: string, sql: string][] = [
   ["seq", "seq + 1000"],
   ["prev_hash", "'1' || substr(prev_hash, 2)"],
   ["hash", "'1' || substr(hash, 2)"],
+  // Not recorded (NULL) in these rows: giving one a value after the fact is an edit too.
+  ["privacy_url", "'https://www.opencontact.co.uk/privacy'"],
+  ["source", "'banner'"],
+  ["trusted", "1"],
 ];
+
+describe("columns added after the chain began (privacy_url, source, trusted)", () => {
+  it("leave the hashes of rows without them as they were, and are covered where recorded", async () => {
+    const [before] = await appendAll(1);
+    const recorded = newEvent({ source: "placeholder", trusted: true, privacyUrl: "https://shop.example/priv\u00e9" });
+    expect((await recordEvent(env.DB, recorded, [recordCurrentRevision(env.DB, recorded.receivedAt)])).outcome).toBe(
+      "created",
+    );
+    const [old, fresh] = await rows();
+    // 18 elements, exactly as before the columns existed.
+    expect(JSON.parse(canonicalEvent(old as ChainRow))).toHaveLength(18);
+    expect(JSON.parse(canonicalEvent(old as ChainRow))[2]).toBe(before?.eventId);
+    // Then each recorded one as its name and its value, in table order.
+    expect(JSON.parse(canonicalEvent(fresh as ChainRow)).slice(18)).toEqual([
+      "privacy_url",
+      "https://shop.example/priv\u00e9",
+      "source",
+      "placeholder",
+      "trusted",
+      1,
+    ]);
+    const partly = newEvent({ source: "api", trusted: false });
+    await recordEvent(env.DB, partly, [recordCurrentRevision(env.DB, partly.receivedAt)]);
+    expect(JSON.parse(canonicalEvent((await rows())[2] as ChainRow)).slice(18)).toEqual([
+      "source",
+      "api",
+      "trusted",
+      0,
+    ]);
+  });
+
+  it("verify over a mix of old-shape and new rows, and one changed byte of a new field is found", async () => {
+    await appendAll(3);
+    for (const source of ["banner", "dialog", "placeholder", "api"] as const) {
+      const event = newEvent({ source, trusted: source !== "api", privacyUrl: `https://shop.example/${source}` });
+      expect((await recordEvent(env.DB, event, [recordCurrentRevision(env.DB, event.receivedAt)])).outcome).toBe(
+        "created",
+      );
+    }
+    await appendAll(2);
+    expect(await check()).toMatchObject({ valid: true, events: 9, headSeq: 9 });
+    const target = (await rows())[4] as ChainRow;
+    await tamper("UPDATE consent_events SET privacy_url = replace(privacy_url, 'dialog', 'dialoh') WHERE seq = 5");
+    const report = await check();
+    expect(report.valid).toBe(false);
+    expect(report.firstProblem).toMatchObject({ seq: 5, id: target.id, eventId: target.event_id });
+    expect(report.firstProblem?.problem).toMatch(/a column was changed/);
+  });
+
+  it("a script's choice relabelled as a real user action is found", async () => {
+    const event = newEvent({ source: "api", trusted: false });
+    await recordEvent(env.DB, event, [recordCurrentRevision(env.DB, event.receivedAt)]);
+    await appendAll(1);
+    await tamper("UPDATE consent_events SET trusted = 1 WHERE seq = 1");
+    expect((await check()).firstProblem).toMatchObject({ seq: 1, eventId: event.eventId });
+  });
+});
 
 describe("tampering is found and located", () => {
   it.each(EDITS)("a changed %s", async (column, expression) => {

@@ -15,7 +15,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ConsentReceipt, ErrorBody } from "../../shared/api.ts";
+import { CONSENT_BODY_LIMIT, type ConsentReceipt, type ErrorBody } from "../../shared/api.ts";
 import { CONSENT_METHODS, type ConsentEvent, UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
 import { REVISION, WIDGET_VERSION } from "../../shared/generated/build-info.ts";
 import app from "../../worker/index.ts";
@@ -422,10 +422,10 @@ const oversize = fc
   .tuple(
     validEventArb,
     fc.oneof(
-      fc.integer({ min: 4097, max: 65_536 }).map((size) => ({ padTo: size })),
+      fc.integer({ min: CONSENT_BODY_LIMIT + 1, max: 65_536 }).map((size) => ({ padTo: size })),
       fc
         .tuple(fc.integer({ min: 2, max: 64 }), fc.constantFrom(1024, 4096, 16_384))
-        .filter(([chunks, chunkSize]) => chunks * chunkSize > 4096)
+        .filter(([chunks, chunkSize]) => chunks * chunkSize > CONSENT_BODY_LIMIT)
         .map(([chunks, chunkSize]) => ({ chunks, chunkSize })),
     ),
   )

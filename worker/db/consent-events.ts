@@ -3,7 +3,7 @@
  * SQL for `consent_events`, the append-only consent log. Nothing here
  * updates or deletes a row; a change of mind is a new event.
  */
-import type { ConsentMethod } from "../../shared/consent-schema.ts";
+import type { ConsentMethod, ConsentSource } from "../../shared/consent-schema.ts";
 import type { StaffDailyStats, StaffEvent } from "../../shared/staff-api.ts";
 import { type ChainFields, eventHash, GENESIS_HASH } from "../lib/log-chain.ts";
 import { type ChainHead, chainHeadStatement } from "./log-chain.ts";
@@ -37,6 +37,10 @@ export interface ConsentEventRow {
   seq: number | null;
   prev_hash: string | null;
   hash: string | null;
+  /** Null: not recorded (migrations/0008_texts_and_method.sql). */
+  privacy_url: string | null;
+  source: ConsentSource | null;
+  trusted: number | null;
 }
 
 export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
@@ -58,7 +62,15 @@ export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
     widgetVersion: row.widget_version,
     seq: row.seq,
     hash: row.hash,
+    source: row.source,
+    trusted: row.trusted === null ? null : row.trusted === 1,
+    privacyUrl: row.privacy_url,
   };
+}
+
+/** 0/1 as stored, NULL when not recorded. */
+function storedFlag(value: boolean | null): number | null {
+  return value === null ? null : Number(value);
 }
 
 /** An event's place in the chain, computed by the worker before the insert. */
@@ -89,6 +101,9 @@ export function chainFieldsOf(event: NewConsentEvent, seq: number, prevHash: str
     language: event.language,
     gpc: Number(event.gpc),
     widget_version: event.widgetVersion,
+    privacy_url: event.privacyUrl,
+    source: event.source,
+    trusted: storedFlag(event.trusted),
   };
 }
 
@@ -119,14 +134,18 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
     event.language,
     Number(event.gpc),
     event.widgetVersion,
+    event.privacyUrl,
+    event.source,
+    storedFlag(event.trusted),
   ];
   const columns = `event_id, consent_id, received_at, method, analytics, functionality, targeting,
-         revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version`;
+         revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
+         privacy_url, source, trusted`;
   if (!link) {
     return db
       .prepare(
         `INSERT INTO consent_events (${columns})
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING *`,
       )
@@ -135,7 +154,7 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
   return db
     .prepare(
       `INSERT INTO consent_events (${columns}, seq, prev_hash, hash)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        FROM log_chain_head WHERE seq = ? AND hash = ?
        ON CONFLICT (event_id) DO NOTHING
        RETURNING *`,
@@ -160,9 +179,13 @@ function sameChoice(stored: NewConsentEvent, posted: NewConsentEvent): boolean {
  * choice under its event id (a retry, nothing written); `conflict` found a
  * different choice under it; `missing` means D1 neither wrote nor holds it.
  */
-export type RecordOutcome =
+export type RecordOutcome = (
   | { outcome: "created" | "repeated" | "conflict"; record: ConsentEventRecord }
-  | { outcome: "missing"; record: null };
+  | { outcome: "missing"; record: null }
+) & {
+  /** The results of the `alongside` statements, from the attempt that settled it. */
+  alongside: D1Result[];
+};
 
 /** Attempts per event when other writers keep moving the head; then the client gets a 503 and retries. */
 export const MAX_APPEND_ATTEMPTS = 8;
@@ -199,7 +222,8 @@ async function takeTurn(): Promise<() => void> {
 /**
  * Records an event idempotently on its event id, appended to the hash
  * chain. `alongside` statements run in the same batch, which is one
- * transaction: the event and what it refers to land together or not at all.
+ * transaction: the event and what it refers to land together or not at all,
+ * and a read among them sees the log as the event entered it.
  * Each attempt is one batch: the conditional insert, the stored row under
  * the event id, and the head after it, so a lost race costs one round trip.
  */
@@ -226,14 +250,19 @@ export async function recordEvent(
         ChainHead | undefined,
       ];
       if (current) appender.head = current;
-      if (inserted) return { outcome: "created", record: toConsentEvent(inserted) };
+      const alongsideResults = results.slice(0, alongside.length);
+      if (inserted) return { outcome: "created", record: toConsentEvent(inserted), alongside: alongsideResults };
       if (stored) {
         const record = toConsentEvent(stored);
-        return { outcome: sameChoice(record, event) ? "repeated" : "conflict", record };
+        return {
+          outcome: sameChoice(record, event) ? "repeated" : "conflict",
+          record,
+          alongside: alongsideResults,
+        };
       }
       // Neither written nor held, and the head did not move: not a lost race.
       if (!current || (current.seq === head.seq && current.hash === head.hash))
-        return { outcome: "missing", record: null };
+        return { outcome: "missing", record: null, alongside: alongsideResults };
     }
     throw new Error("the consent log's head kept moving");
   } finally {

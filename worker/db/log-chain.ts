@@ -24,7 +24,8 @@ export async function readChainHead(db: D1Database): Promise<ChainHead> {
 }
 
 const CHAIN_COLUMNS = `id, seq, prev_hash, hash, event_id, consent_id, received_at, method, analytics, functionality,
-  targeting, revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version`;
+  targeting, revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
+  privacy_url, source, trusted`;
 
 /** Rows read per query while verifying: ~2 MB each, one batch in memory at a time. */
 export const CHAIN_BATCH = 5000;

@@ -33,18 +33,35 @@ export interface ChainRow {
   language: string;
   gpc: number;
   widget_version: string;
+  /** Columns added after the chain began (migrations/0008): NULL in every row before them. */
+  privacy_url: string | null;
+  source: string | null;
+  trusted: number | null;
 }
 
 export type ChainFields = Omit<ChainRow, "id" | "hash">;
+
+/**
+ * Columns added after the chain began, in table order. Each is covered only
+ * when it is not NULL, as its name then its value, so every row stored
+ * before a column existed hashes exactly as it did. A later column is
+ * appended here, never inserted.
+ */
+export const OPTIONAL_CHAIN_COLUMNS = ["privacy_url", "source", "trusted"] as const;
 
 /**
  * The bytes an event's hash covers: a JSON array (RFC 8785 / ECMAScript
  * `JSON.stringify` rules: no whitespace, strings escaped as JSON.stringify
  * does, integers in decimal, null for a missing value, the 0/1 columns as
  * the numbers 0 and 1) of the previous hash and the stored columns in table
- * order, encoded as UTF-8. `received_at` is the stored string itself.
+ * order, then each optional column that is not NULL as two elements (its
+ * name, its value), encoded as UTF-8. `received_at` is the stored string itself.
  */
 export function canonicalEvent(fields: ChainFields): string {
+  const optional = OPTIONAL_CHAIN_COLUMNS.flatMap((column) => {
+    const value = fields[column];
+    return value === null || value === undefined ? [] : [column, value];
+  });
   return JSON.stringify([
     fields.prev_hash,
     fields.seq,
@@ -64,6 +81,7 @@ export function canonicalEvent(fields: ChainFields): string {
     fields.language,
     fields.gpc,
     fields.widget_version,
+    ...optional,
   ]);
 }
 

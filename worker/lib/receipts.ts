@@ -20,11 +20,12 @@ import { CATEGORY_IDS, type Choices } from "../../shared/categories.ts";
 import type { StaffEvent } from "../../shared/staff-api.ts";
 import { base64url, fromBase64url } from "./base64url.ts";
 
-/** The stored fields a receipt is built from. */
+/** The stored fields a receipt is built from; `source` and `trusted` absent or null: not recorded. */
 export type ReceiptFacts = Pick<
   StaffEvent,
   "eventId" | "consentId" | "receivedAt" | "method" | "choices" | "revision" | "textsHash"
->;
+> &
+  Partial<Pick<StaffEvent, "source" | "trusted">>;
 
 /** A published receipt key (RFC 7517 JWK, RFC 8037 OKP). */
 export interface PublicReceiptKey {
@@ -128,6 +129,10 @@ export function buildReceiptRecord(
   noticeSha256: string,
   logHash: string | null,
 ): ConsentReceiptRecord {
+  // Only where recorded: an event from before (both null) keeps the receipt it was given.
+  const source = event.source ?? null;
+  const trusted = event.trusted ?? null;
+  const recorded = source !== null || trusted !== null;
   return {
     format: RECEIPT_FORMAT,
     eventId: event.eventId,
@@ -136,6 +141,7 @@ export function buildReceiptRecord(
     controller: CONTROLLER,
     notice: { revision: event.revision, sha256: noticeSha256, textsHash: event.textsHash },
     method: event.method,
+    ...(recorded ? { methodDetail: { source, trusted } } : {}),
     purposes: CATEGORY_IDS.map((id) => ({ id, state: purposeState(event.choices[id], event.method) })),
     logHash,
   };

@@ -14,6 +14,7 @@ import type {
   ProofReceipt,
   ReceiptCheck,
   ReceiptLogComparison,
+  ShownTexts,
   StaffAuditPage,
   StaffCheckpointFile,
   StaffConsentProof,
@@ -45,10 +46,12 @@ import {
 import { findRevision, findRevisionDeclaration, listRevisions, type PrivacyRevision } from "../db/privacy-revisions.ts";
 import { refusedOriginCounts } from "../db/refused-origins.ts";
 import { type AuthFailureGroup, listAuditPage, listAuthFailures } from "../db/staff-audit.ts";
+import { findTextSets, type StoredTextSet } from "../db/text-sets.ts";
 import { audit, type StaffViewer } from "./audit.ts";
 import { csvRow } from "./csv.ts";
 import { CURRENT } from "./current-revision.ts";
 import { dbCall } from "./db-call.ts";
+import { defaultTextsHash } from "./default-texts.ts";
 import { ApiError } from "./errors.ts";
 import {
   CHECKPOINT_KEY_FORMAT,
@@ -95,6 +98,30 @@ export async function searchLog(viewer: StaffViewer, search: SearchRequest): Pro
   return { events, nextCursor: next ? encodeCursor(next) : null };
 }
 
+/** The current revision's own texts' hash: an event naming it read the defaults. */
+const currentDefaultTexts = () => defaultTextsHash(CURRENT.revision, CURRENT.bannerTexts);
+
+/** What an event's visitor read, from the sets held (`sets`, by hash). */
+function shownTextsOf(event: StaffEvent, sets: Map<string, StoredTextSet>, defaultHash: string): ShownTexts {
+  if (event.textsHash === null || (event.revision === CURRENT.revision && event.textsHash === defaultHash)) {
+    return { status: "revision" };
+  }
+  const set = sets.get(event.textsHash);
+  return set ? { status: "stored", firstSeenAt: set.firstSeenAt, texts: set.texts } : { status: "not_received" };
+}
+
+/**
+ * The texts each of `events`' visitors read: one read of the sets they
+ * name. The site's own texts, not personal data, read as part of the
+ * audited look at the events.
+ */
+async function textsShownIn(viewer: StaffViewer, events: StaffEvent[]): Promise<(event: StaffEvent) => ShownTexts> {
+  const hashes = events.flatMap((event) => (event.textsHash ? [event.textsHash] : []));
+  const sets = await dbCall(() => findTextSets(viewer.db, hashes));
+  const defaultHash = await currentDefaultTexts();
+  return (event) => shownTextsOf(event, sets, defaultHash);
+}
+
 /** A record, with where to read the cookie declaration in force for its event's revision. */
 export interface StaffEventRecordWithDeclaration extends StaffEventRecord {
   /** `/cookies/<revision>`, or null for a revision recorded before declarations were kept with revisions. */
@@ -113,8 +140,9 @@ export async function readEvent(viewer: StaffViewer, id: number): Promise<StaffE
   if (!event) throw new ApiError(404, "not_found", `No event ${id} is in the log.`, "id");
   const history = await dbCall(() => listEventsByConsentId(viewer.db, event.consentId));
   const cookieDeclarationUrl = await declarationUrlOf(viewer, event.revision);
+  const shownTexts = (await textsShownIn(viewer, [event]))(event);
   await audit(viewer, "view_event", { id, consentId: event.consentId }, history.length);
-  return { event, history, cookieDeclarationUrl };
+  return { event, history, cookieDeclarationUrl, shownTexts };
 }
 
 /** A consent id's whole history, newest first, with its latest event as the record. */
@@ -122,17 +150,18 @@ async function consentRecord(
   viewer: StaffViewer,
   consentId: string,
   action: "view_consent" | "export_subject_access",
-): Promise<StaffEventRecord> {
+): Promise<StaffEventRecord & { shown: (event: StaffEvent) => ShownTexts }> {
   const history = await dbCall(() => listEventsByConsentId(viewer.db, consentId));
   const latest = history[0];
   if (!latest) throw new ApiError(404, "not_found", `No consent is recorded under ${consentId}.`, "consentId");
+  const shown = await textsShownIn(viewer, history);
   await audit(viewer, action, { consentId }, history.length);
-  return { event: latest, history };
+  return { event: latest, history, shownTexts: shown(latest), shown };
 }
 
 /** Every event under one consent id, the latest as the record. */
 export async function readConsent(viewer: StaffViewer, consentId: string): Promise<StaffEventRecordWithDeclaration> {
-  const record = await consentRecord(viewer, consentId, "view_consent");
+  const { shown: _shown, ...record } = await consentRecord(viewer, consentId, "view_consent");
   return { ...record, cookieDeclarationUrl: await declarationUrlOf(viewer, record.event.revision) };
 }
 
@@ -142,16 +171,17 @@ export async function subjectAccessExport(
   consentId: string,
   origin: string,
 ): Promise<SubjectAccessExport> {
-  const { history } = await consentRecord(viewer, consentId, "export_subject_access");
+  const { history, shown } = await consentRecord(viewer, consentId, "export_subject_access");
   return {
     controller: "OpenContact Services Limited",
     consentId,
     exportedAt: new Date().toISOString(),
     explanation:
-      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, the privacy statement revision shown at the time (readable at privacyStatementUrl), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
+      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, how the choice was made (source: banner, dialog, placeholder or api; trusted: whether a real user action made it; null where not recorded), the privacy statement revision shown at the time (readable at privacyStatementUrl), the site's own privacy statement the banner linked to (privacyUrl, when it set one), the banner texts read (shownTexts: the revision's own, the site's own in full, or not received yet), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
     events: history.map(({ id: _id, ...event }) => ({
       ...event,
       privacyStatementUrl: `${origin}/privacy/${event.revision}`,
+      shownTexts: shown({ id: _id, ...event }),
     })),
   };
 }
@@ -335,6 +365,7 @@ export async function readProof(
   for (const { seq } of history) if (seq !== null) for (const near of [seq - 1, seq, seq + 1]) seqs.add(near);
   const rows = new Map((await dbCall(() => chainRowsAt(viewer.db, [...seqs]))).map((row) => [row.seq, row]));
 
+  const shown = await textsShownIn(viewer, history);
   const revisions = new Map<string, PrivacyRevision | null>();
   for (const { revision } of history) {
     if (!revisions.has(revision)) revisions.set(revision, await dbCall(() => findRevision(viewer.db, revision)));
@@ -359,6 +390,7 @@ export async function readProof(
       : { status: event.id <= legacyMax ? "before_chain" : "outside_chain" };
     events.push({
       event,
+      shownTexts: shown(event),
       statement: {
         url: `${origin}/privacy/${event.revision}`,
         firstServedAt: revision?.firstServedAt ?? null,
@@ -465,13 +497,50 @@ export async function exportCsv(
   params: FilterParams,
 ): Promise<ReadableStream<Uint8Array>> {
   await audit(viewer, "export_csv", params, null);
-  return csvExportStream(eventBatches(viewer.db, filter), async (rows) => {
+  return csvExportStream(withTextsShown(viewer.db, eventBatches(viewer.db, filter)), async (rows) => {
     try {
       await audit(viewer, "export_csv_done", params, rows);
     } catch {
       console.error("could not audit the end of a CSV export");
     }
   });
+}
+
+/** An exported row: the event and the banner texts its visitor read. */
+export interface CsvEvent {
+  event: StaffEvent;
+  /** `revision`, `stored` or `not_received` (ShownTexts' status). */
+  textsStatus: ShownTexts["status"];
+  /** The stored set's JSON, exactly the bytes its hash covers; null unless stored. */
+  textsJson: string | null;
+}
+
+/** Distinct text sets remembered per export; sites have a handful, so this bounds only a pathological log. */
+const CSV_TEXT_SETS_KEPT = 1000;
+
+/**
+ * Each batch with the texts its events' visitors read: one read per batch
+ * for the hashes not met before, each set's JSON kept once and shared by
+ * every row that names it.
+ */
+async function* withTextsShown(db: D1Database, batches: AsyncIterable<StaffEvent[]>): AsyncGenerator<CsvEvent[]> {
+  const known = new Map<string, StoredTextSet | null>();
+  const defaultHash = await currentDefaultTexts();
+  for await (const batch of batches) {
+    const unseen = batch.flatMap((event) => (event.textsHash && !known.has(event.textsHash) ? [event.textsHash] : []));
+    if (unseen.length > 0) {
+      if (known.size > CSV_TEXT_SETS_KEPT) known.clear();
+      const found = await findTextSets(db, unseen);
+      for (const hash of unseen) known.set(hash, found.get(hash) ?? null);
+    }
+    const sets = new Map<string, StoredTextSet>();
+    for (const [hash, set] of known) if (set) sets.set(hash, set);
+    yield batch.map((event) => {
+      const shown = shownTextsOf(event, sets, defaultHash);
+      const json = shown.status === "stored" && event.textsHash ? (sets.get(event.textsHash)?.json ?? null) : null;
+      return { event, textsStatus: shown.status, textsJson: json };
+    });
+  }
 }
 
 export const CSV_COLUMNS = [
@@ -491,9 +560,14 @@ export const CSV_COLUMNS = [
   "language",
   "gpc",
   "widget_version",
+  "source",
+  "trusted",
+  "privacy_url",
+  "texts_status",
+  "texts",
 ] as const;
 
-function eventCsvRow(event: StaffEvent): string {
+function eventCsvRow({ event, textsStatus, textsJson }: CsvEvent): string {
   return csvRow([
     event.eventId,
     event.consentId,
@@ -511,6 +585,11 @@ function eventCsvRow(event: StaffEvent): string {
     event.language,
     event.gpc,
     event.widgetVersion,
+    event.source,
+    event.trusted,
+    event.privacyUrl,
+    textsStatus,
+    textsJson,
   ]);
 }
 
@@ -526,14 +605,17 @@ const CSV_CHUNK_BYTES = 65_536;
  * at the end or on cancel.
  */
 export function csvExportStream(
-  batches: AsyncIterator<StaffEvent[]>,
+  batches: AsyncIterator<CsvEvent[]>,
   finished: (rows: number) => Promise<void>,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  // The header line, then each batch's rows, encoded one row apiece.
-  let rows: Uint8Array[] = [encoder.encode(csvRow(CSV_COLUMNS))];
-  let headerPending = true;
+  // The batch's events, each encoded only when its turn comes: a row may
+  // carry a text set of up to 64 KB, so a whole encoded batch could be large.
+  let rows: CsvEvent[] = [];
   let index = 0;
+  // The bytes being handed over: the header line first, then one row at a time.
+  let current: Uint8Array | null = encoder.encode(csvRow(CSV_COLUMNS));
+  let headerPending = true;
   let offset = 0;
   let delivered = 0;
   let done = false;
@@ -542,19 +624,26 @@ export function csvExportStream(
     done = true;
     await finished(delivered);
   };
-  /** Copies waiting rows into `target`, counting each row whose last byte fits; returns the bytes written. */
+  /** Copies waiting bytes into `target`, counting each row whose last byte fits; returns the bytes written. */
   const fill = (target: Uint8Array): number => {
     let written = 0;
-    while (written < target.byteLength && index < rows.length) {
-      const row = rows[index] as Uint8Array;
-      const part = row.subarray(offset, offset + target.byteLength - written);
+    while (written < target.byteLength) {
+      if (!current) {
+        const next = rows[index];
+        if (!next) break;
+        current = encoder.encode(eventCsvRow(next));
+      }
+      const part = current.subarray(offset, offset + target.byteLength - written);
       target.set(part, written);
       written += part.byteLength;
       offset += part.byteLength;
-      if (offset === row.byteLength) {
+      if (offset === current.byteLength) {
         if (headerPending) headerPending = false;
-        else delivered += 1;
-        index += 1;
+        else {
+          delivered += 1;
+          index += 1;
+        }
+        current = null;
         offset = 0;
       }
     }
@@ -566,7 +655,7 @@ export function csvExportStream(
     async pull(controller) {
       // A reader's buffer to fill, or none when the runtime pulls for its own pump (workerd over HTTP).
       const request = controller.byobRequest;
-      while (index === rows.length) {
+      while (!current && index === rows.length) {
         const next = await batches.next();
         if (next.done) {
           await finish();
@@ -574,7 +663,7 @@ export function csvExportStream(
           request?.respond(0);
           return;
         }
-        rows = next.value.map((event) => encoder.encode(eventCsvRow(event)));
+        rows = next.value;
         index = 0;
       }
       if (request?.view) {

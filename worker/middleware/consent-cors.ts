@@ -1,6 +1,6 @@
 /**
  * @module
- * CORS for the consent API. Allowed site origins get full CORS, preflights
+ * CORS for the consent API (and the texts the widget sends beside it). Allowed site origins get full CORS, preflights
  * included. Any origin may read an error answer (Fetch standard, CORS
  * protocol): otherwise a browser turns a refusal into an opaque network
  * error, and the widget cannot tell "fix ALLOWED_ORIGINS" from "offline". An
@@ -18,7 +18,7 @@ const EXPOSED_HEADERS = ["Retry-After"];
 
 const allowedOriginCors = cors({
   origin: (origin, c) => (isAllowedOrigin(origin, c.env.ALLOWED_ORIGINS) ? origin : null),
-  allowMethods: ["GET", "POST", "OPTIONS"],
+  allowMethods: ["GET", "POST", "PUT", "OPTIONS"],
   allowHeaders: ["Content-Type"],
   exposeHeaders: EXPOSED_HEADERS,
   maxAge: 86400,

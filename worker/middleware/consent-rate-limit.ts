@@ -1,6 +1,6 @@
 /**
  * @module
- * Abuse damping for `POST /api/consent`: the `CONSENT_RATE_LIMITER` binding,
+ * Abuse damping for `POST /api/consent` and `PUT /api/texts`: the `CONSENT_RATE_LIMITER` binding,
  * keyed on the visitor's IP prefix, never the raw IP (which goes no further
  * than this module; routes read `ipPrefix`). Mounted first, before the
  * origin check, because a refused origin is written to D1 too

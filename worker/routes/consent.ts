@@ -22,8 +22,10 @@ import {
   recordEvent,
 } from "../db/consent-events.ts";
 import { findRevision } from "../db/privacy-revisions.ts";
+import { textSetHeldStatement } from "../db/text-sets.ts";
 import { CURRENT, recordCurrentRevision } from "../lib/current-revision.ts";
 import { dbCall } from "../lib/db-call.ts";
+import { defaultTextsHash } from "../lib/default-texts.ts";
 import { ApiError, unavailable } from "../lib/errors.ts";
 import { buildReceiptRecord, logHashOf, receiptKeys, signReceipt } from "../lib/receipts.ts";
 import { allowedOrigin } from "../middleware/allowed-origin.ts";
@@ -170,6 +172,9 @@ consent.post(
       language: posted.language,
       gpc: posted.gpc,
       widgetVersion: posted.widgetVersion,
+      source: posted.source ?? null,
+      trusted: posted.trusted ?? null,
+      privacyUrl: posted.privacyUrl ?? null,
     };
 
     const isCurrent = posted.revision === CURRENT.revision;
@@ -183,8 +188,18 @@ consent.post(
         "revision",
       );
     }
-    const alongside = isCurrent ? [recordCurrentRevision(db, receivedAt)] : [];
-    const { outcome, record } = await dbCall(() => recordEvent(db, event, alongside));
+    // The site's own texts may be wanted; the revision's own are held already. The check
+    // reads in the event's own transaction, so the purge cannot remove the set in between.
+    const revisionTexts = earlier?.bannerTexts ?? CURRENT.bannerTexts;
+    const siteTexts =
+      event.textsHash !== null && event.textsHash !== (await defaultTextsHash(posted.revision, revisionTexts))
+        ? event.textsHash
+        : null;
+    const alongside = [
+      ...(isCurrent ? [recordCurrentRevision(db, receivedAt)] : []),
+      ...(siteTexts ? [textSetHeldStatement(db, siteTexts)] : []),
+    ];
+    const { outcome, record, alongside: read } = await dbCall(() => recordEvent(db, event, alongside));
     // Neither written nor found: the database is misbehaving; the client retries.
     if (outcome === "missing") throw unavailable();
     if (outcome === "conflict") {
@@ -192,7 +207,8 @@ consent.post(
     }
     const noticeSha256 = earlier?.sha256 ?? CURRENT.sha256;
     const receipt = await receiptOf(record, noticeSha256, c.env, new URL(c.req.url).protocol === "https:");
-    return c.json(receipt, outcome === "created" ? 201 : 200);
+    const textsWanted = siteTexts !== null && record.textsHash === siteTexts && !read.at(-1)?.results.length;
+    return c.json(textsWanted ? { ...receipt, textsWanted: true } : receipt, outcome === "created" ? 201 : 200);
   },
 );
 

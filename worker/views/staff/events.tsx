@@ -7,9 +7,10 @@
 import type { Child } from "hono/jsx";
 import { CATEGORIES } from "../../../shared/categories.ts";
 import { CONSENT_METHODS } from "../../../shared/consent-schema.ts";
-import type { StaffEvent } from "../../../shared/staff-api.ts";
+import type { ShownTexts, StaffEvent } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import type { FilterParams } from "../../lib/staff-query.ts";
+import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
 const METHOD_LABELS: Record<string, string> = {
@@ -244,9 +245,11 @@ export interface RecordPageProps {
   history: StaffEvent[];
   /** Where the cookie declaration of the event's revision is published, or null for a revision from before declarations were kept. */
   cookieDeclarationUrl: string | null;
+  /** The banner texts the event's visitor read. */
+  shownTexts: ShownTexts;
 }
 
-export function RecordPage({ staff, consentId, event, history, cookieDeclarationUrl }: RecordPageProps) {
+export function RecordPage({ staff, consentId, event, history, cookieDeclarationUrl, shownTexts }: RecordPageProps) {
   return (
     <StaffShell title={`Consent ${consentId}`} staff={staff} section="search">
       <h1>
@@ -279,6 +282,8 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
             <Time iso={event.receivedAt} />
           </Field>
           <Field label="Method">{METHOD_LABELS[event.method] ?? event.method}</Field>
+          <Field label="How the choice was made">{sourceWords(event.source)}</Field>
+          <Field label="Real user action">{trustedWords(event.trusted)}</Field>
           {CATEGORIES.map((category) => (
             <Field label={category.name}>
               <Choice granted={event.choices[category.id]} />
@@ -298,8 +303,11 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
               "None recorded: this revision predates the cookie declaration"
             )}
           </Field>
-          <Field label="Banner texts hash (when the site overrode them)">
-            {event.textsHash ? <code>{event.textsHash}</code> : "None: default texts"}
+          <Field label="Privacy statement the banner linked to">
+            <PrivacyLinkWords event={event} />
+          </Field>
+          <Field label="Banner texts read">
+            <ShownTextsView event={event} shown={shownTexts} />
           </Field>
           <Field label="Page URL">
             <span class="visitor-value">{event.pageUrl}</span>

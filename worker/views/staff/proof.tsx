@@ -9,6 +9,7 @@ import { CONTROLLER, RECEIPT_KEYS_PATH } from "../../../shared/api.ts";
 import { CATEGORIES } from "../../../shared/categories.ts";
 import type { ProofEvent, StaffConsentProof } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
+import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
 const METHOD_WORDS: Record<string, string> = {
@@ -121,7 +122,7 @@ function ReceiptSection({ consentId, item }: { consentId: string; item: ProofEve
 }
 
 function EventSection({ proof, item, index }: { proof: StaffConsentProof; item: ProofEvent; index: number }) {
-  const { event, statement, cookieDeclarationUrl } = item;
+  const { event, statement, cookieDeclarationUrl, shownTexts } = item;
   const id = `event-${index + 1}`;
   return (
     <section class="proof-event" aria-labelledby={id}>
@@ -136,6 +137,8 @@ function EventSection({ proof, item, index }: { proof: StaffConsentProof; item: 
           <code>{event.eventId}</code>
         </Field>
         <Field label="How consent was expressed">{methodWords(event.method)}</Field>
+        <Field label="Where the choice was made">{sourceWords(event.source)}</Field>
+        <Field label="Real user action">{trustedWords(event.trusted)}</Field>
         {CATEGORIES.map((category) => (
           <Field label={category.name}>
             <Choice granted={event.choices[category.id]} />
@@ -164,14 +167,11 @@ function EventSection({ proof, item, index }: { proof: StaffConsentProof; item: 
             "None recorded: this revision predates the cookie declaration"
           )}
         </Field>
-        <Field label="Banner texts">
-          {event.textsHash ? (
-            <>
-              The site's own, SHA-256 <code class="hash">{event.textsHash}</code>
-            </>
-          ) : (
-            "The statement's defaults"
-          )}
+        <Field label="Privacy statement the banner linked to">
+          <PrivacyLinkWords event={event} />
+        </Field>
+        <Field label="Banner texts read">
+          <ShownTextsView event={event} shown={shownTexts} />
         </Field>
         <Field label="Page">
           <span class="visitor-value">{event.pageUrl}</span>
