@@ -32,6 +32,8 @@ export const DEFAULT_MESSAGES = {
   itemName: "Name",
   itemPurpose: "Purpose",
   itemDuration: "Duration",
+  embedText: "{service} needs {category}.",
+  embedAllow: "Allow {category}",
 } as const;
 
 export type MessageKey = keyof typeof DEFAULT_MESSAGES;
