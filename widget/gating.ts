@@ -23,7 +23,6 @@ import { CATEGORY_IDS, type CategoryId, type Choices } from "../shared/categorie
 import type { GateCategory, WidgetConfig } from "./config.ts";
 import type { PlaceholderPart } from "./parts/placeholder.ts";
 import { loadPart } from "./parts.ts";
-import type { Texts } from "./texts.ts";
 
 /** Every tag a site may gate; `[data-category]` alone would also match a shop's `<div data-category="shoes">`. */
 const TAGGED_SELECTOR = "script[data-category],iframe[data-category]";
@@ -88,7 +87,9 @@ export interface Gate {
 }
 
 /** What the gate needs from the site's configuration. */
-export type GateOptions = Partial<Pick<WidgetConfig, "categoryAliases" | "nonce" | "texts">>;
+export type GateOptions = Partial<
+  Pick<WidgetConfig, "categoryAliases" | "nonce" | "texts" | "textsLoaded" | "language" | "dir" | "theme">
+>;
 
 /** One console message per misconfigured tag, naming it so the site owner can find it. */
 function warnAbout(element: Element, problem: string): void {
@@ -144,10 +145,11 @@ export function createGate(options: GateOptions = {}): Gate {
         const frame = element instanceof HTMLIFrameElement && element;
         if (!categoryAllows(element.dataset.category, choices, aliases)) {
           // A frame waiting for consent gets a placeholder: the part that draws it loads only now.
+          // Read now, not at start: index.tsx sets textsLoaded after creating the gate.
           if (frame && !covered.has(frame)) {
             covered.add(frame);
-            loadPart<PlaceholderPart>("placeholder")
-              .then((cover) => cover(frame, options))
+            Promise.all([loadPart<PlaceholderPart>("placeholder"), options.textsLoaded])
+              .then(([cover]) => cover(frame, options))
               .catch(() => covered.delete(frame));
           }
           continue;
