@@ -44,6 +44,7 @@ export function partSources(): PartSource[] {
   return [
     { name: "dialog", entry: "widget/parts/dialog.tsx" },
     { name: "site-pack", entry: "widget/parts/site-pack.ts" },
+    { name: "placeholder", entry: "widget/parts/placeholder.ts" },
     ...packs,
   ];
 }

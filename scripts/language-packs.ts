@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CATEGORY_IDS } from "../shared/categories.ts";
-import { DEFAULT_MESSAGES, type MessageKey } from "../shared/messages.ts";
+import { MESSAGE_KEYS } from "../shared/messages.ts";
 import { sha256Hex } from "../shared/revision.ts";
 import { type LanguagePack, PACK_TAG, packProblems } from "../widget/lang/check.ts";
 import { CORE_LANGUAGE } from "../widget/lang/choose.ts";
@@ -98,9 +98,7 @@ export function packTextsHash(pack: LanguagePack): Promise<string> {
     name: pack.categories[id].name,
     description: pack.categories[id].description,
   }));
-  const messages = Object.fromEntries(
-    (Object.keys(DEFAULT_MESSAGES) as MessageKey[]).map((key) => [key, pack.messages[key]]),
-  );
+  const messages = Object.fromEntries(MESSAGE_KEYS.map((key) => [key, pack.messages[key]]));
   return sha256Hex(JSON.stringify({ categories, messages }));
 }
 

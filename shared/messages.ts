@@ -36,3 +36,29 @@ export const DEFAULT_MESSAGES = {
 
 export type MessageKey = keyof typeof DEFAULT_MESSAGES;
 export type Messages = Record<MessageKey, string>;
+
+/** Names of the messages whose defaults live in a part (PLACEHOLDER_MESSAGES), not in DEFAULT_MESSAGES. */
+export const PART_MESSAGE_KEYS = ["embedText", "embedAllow"] as const;
+export type PartMessageKey = (typeof PART_MESSAGE_KEYS)[number];
+export type PartMessages = Record<PartMessageKey, string>;
+
+/**
+ * The texts of a gated iframe's placeholder (widget/ui/placeholder.ts). Only
+ * the placeholder part imports them, so their bytes never ship with the
+ * core; the core knows their names (PART_MESSAGE_KEYS), so the JSON block and
+ * a language pack word them like any other message. `{service}` and
+ * `{category}` are filled in.
+ */
+export const PLACEHOLDER_MESSAGES = {
+  embedText: "{service} loads only once you allow this category: {category}.",
+  embedAllow: "Allow {category}",
+} as const satisfies PartMessages;
+
+/**
+ * Every message a site or a language pack may word: the core's, then the parts', in the order
+ * the texts hash lists them (widget/texts.ts, scripts/language-packs.ts). Marked pure, so a part
+ * that needs only PLACEHOLDER_MESSAGES does not bundle the core's table with it.
+ */
+export const MESSAGE_KEYS: readonly (MessageKey | PartMessageKey)[] = /* @__PURE__ */ (
+  Object.keys(DEFAULT_MESSAGES) as (MessageKey | PartMessageKey)[]
+).concat(PART_MESSAGE_KEYS);

@@ -16,7 +16,7 @@ declare const __OCC_LANGUAGES__: string[];
 
 import { CATEGORY_IDS, type CategoryId } from "../shared/categories.ts";
 import { DECLARED_COOKIES } from "../shared/generated/declared-cookies.ts";
-import { DEFAULT_MESSAGES } from "../shared/messages.ts";
+import { MESSAGE_KEYS } from "../shared/messages.ts";
 import { DEFAULT_EXPIRY_DAYS } from "./consent-state.ts";
 import { PACK_TAG } from "./lang/check.ts";
 import { CORE_LANGUAGE, chooseLanguage } from "./lang/choose.ts";
@@ -71,6 +71,8 @@ export interface WidgetConfig {
   /** The CSP nonce of the widget's own tag, if any: under 'strict-dynamic' only gated tags with it run. */
   nonce: string | undefined;
   texts: Texts;
+  /** Settles once a pack's texts are in `texts` (index.tsx); absent when the core's own are shown. */
+  textsLoaded?: Promise<void>;
 }
 
 /** BCP 47, loosely, and at most 35 characters: what the log accepts (shared/consent-schema.ts). */
@@ -132,7 +134,7 @@ const each = (keys: readonly string[], shape: Check | Shape): Shape =>
   Object.fromEntries(keys.map((key) => [key, shape]));
 
 const BLOCK: Shape = {
-  messages: each(Object.keys(DEFAULT_MESSAGES), text),
+  messages: each(MESSAGE_KEYS, text),
   categories: each(CATEGORY_IDS, { name: text, description: text }),
   cookies: each(CATEGORY_IDS, (value) =>
     Array.isArray(value) && value.every((name) => typeof name === "string") ? undefined : "not a list of names",

@@ -16,10 +16,13 @@
  * map onto ours through the JSON block's `categoryAliases`. A tag that cannot
  * work as written (unknown category, a script or iframe that already ran, a
  * script without the widget's nonce) gets one console warning instead of
- * failing silently.
+ * failing silently. An iframe whose category is off shows a placeholder
+ * (the `placeholder` part, loaded only then) with a button to allow it.
  */
 import { CATEGORY_IDS, type CategoryId, type Choices } from "../shared/categories.ts";
 import type { GateCategory, WidgetConfig } from "./config.ts";
+import type { PlaceholderPart } from "./parts/placeholder.ts";
+import { loadPart } from "./parts.ts";
 
 /** Every tag a site may gate; `[data-category]` alone would also match a shop's `<div data-category="shoes">`. */
 const TAGGED_SELECTOR = "script[data-category],iframe[data-category]";
@@ -84,7 +87,9 @@ export interface Gate {
 }
 
 /** What the gate needs from the site's configuration. */
-export type GateOptions = Partial<Pick<WidgetConfig, "categoryAliases" | "nonce">>;
+export type GateOptions = Partial<
+  Pick<WidgetConfig, "categoryAliases" | "nonce" | "texts" | "textsLoaded" | "language" | "dir" | "theme">
+>;
 
 /** One console message per misconfigured tag, naming it so the site owner can find it. */
 function warnAbout(element: Element, problem: string): void {
@@ -96,12 +101,15 @@ function warnAbout(element: Element, problem: string): void {
  * later (tag managers, client-side rendering, a new `<body>`) are handled the same way. Optional
  * categories wait for apply().
  */
-export function createGate({ categoryAliases: aliases = {}, nonce }: GateOptions = {}): Gate {
+export function createGate(options: GateOptions = {}): Gate {
+  const { categoryAliases: aliases = {}, nonce } = options;
   let choices: Choices | null = null;
   let queue = Promise.resolve();
   let pending = false;
   /** Tags reported once already, and our own live copies (they keep `data-category`). */
   const handled = new WeakSet<Element>();
+  /** Iframes given a placeholder (or whose part is on its way). */
+  const covered = new WeakSet<Element>();
 
   /** The reason a tag is skipped for good, or "" when it is gated normally. */
   function problemOf(element: HTMLElement): string {
@@ -134,13 +142,24 @@ export function createGate({ categoryAliases: aliases = {}, nonce }: GateOptions
           warnAbout(element, problem);
           continue;
         }
-        if (!categoryAllows(element.dataset.category, choices, aliases)) continue;
-        if (element instanceof HTMLIFrameElement) {
-          const src = element.getAttribute("data-src");
+        const frame = element instanceof HTMLIFrameElement && element;
+        if (!categoryAllows(element.dataset.category, choices, aliases)) {
+          // A frame waiting for consent gets a placeholder: the part that draws it loads only now.
+          // Read now, not at start: index.tsx sets textsLoaded after creating the gate.
+          if (frame && !covered.has(frame)) {
+            covered.add(frame);
+            Promise.all([loadPart<PlaceholderPart>("placeholder"), options.textsLoaded])
+              .then(([cover]) => cover(frame, options))
+              .catch(() => covered.delete(frame));
+          }
+          continue;
+        }
+        if (frame) {
+          const src = frame.getAttribute("data-src");
           if (src === null) continue;
-          handled.add(element);
-          element.removeAttribute("data-src");
-          element.src = src;
+          handled.add(frame);
+          frame.removeAttribute("data-src");
+          frame.src = src;
         } else {
           await activate(element as HTMLScriptElement, handled);
         }

@@ -96,8 +96,9 @@ function boot(script: Element | null): void {
       console.error(error);
     }
   };
-  // The core's own texts need no load: the banner shows in this task, as before.
-  if (config.fromPack) loadLanguage(config).then(show);
+  // The core's own texts need no load: the banner shows in this task, as before. Embeds'
+  // placeholders wait for the pack too (gating.ts), so they never change language either.
+  if (config.fromPack) config.textsLoaded = loadLanguage(config).then(show);
   else show();
 }
 

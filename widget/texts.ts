@@ -8,18 +8,25 @@
  * overrides apply on top; its texts are hashed like any other change.
  */
 import { CATEGORIES, type Category, type CategoryId } from "../shared/categories.ts";
-import { DEFAULT_MESSAGES, type MessageKey, type Messages } from "../shared/messages.ts";
+import {
+  DEFAULT_MESSAGES,
+  MESSAGE_KEYS,
+  type MessageKey,
+  type Messages,
+  type PartMessages,
+} from "../shared/messages.ts";
 import { sha256Hex } from "../shared/revision.ts";
 import type { LanguagePack } from "./lang/check.ts";
 
 /** What a site may override: any message, any category's name or description. */
 export interface TextOverrides {
-  messages?: Partial<Messages>;
+  messages?: Partial<Messages & PartMessages>;
   categories?: Partial<Record<CategoryId, Partial<Pick<Category, "name" | "description">>>>;
 }
 
 export interface Texts {
-  messages: Messages;
+  /** A part's message (PART_MESSAGE_KEYS) only when the site or the pack words it; else the part's default. */
+  messages: Messages & Partial<PartMessages>;
   categories: Category[];
   /** True when the site changed anything, so the post carries `textsHash`. */
   overridden: boolean;
@@ -35,9 +42,11 @@ export function resolveTexts(overrides: TextOverrides | undefined, pack?: Langua
     if (text !== fallback) overridden = true;
     return text;
   };
-  const messages = {} as Messages;
-  for (const key of Object.keys(DEFAULT_MESSAGES) as MessageKey[]) {
-    messages[key] = pick(overrides?.messages?.[key] || pack?.messages[key], DEFAULT_MESSAGES[key]);
+  const messages = {} as Texts["messages"];
+  for (const key of MESSAGE_KEYS) {
+    // A part's message has no default here (it ships with its part): undefined unless worded, which
+    // JSON.stringify leaves out, so the default texts hash as before.
+    messages[key] = pick(overrides?.messages?.[key] || pack?.messages[key], DEFAULT_MESSAGES[key as MessageKey]);
   }
   // Same key order as shared/categories.ts, so the default texts hash like the revision's banner part.
   const categories = CATEGORIES.map(({ id, name, description }) => ({

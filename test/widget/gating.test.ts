@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { categoryAllows, createGate, type Gate } from "../../widget/gating.ts";
+import { definePart } from "../../widget/parts.ts";
 
 const NONE = { analytics: false, functionality: false, targeting: false };
 const ALL = { analytics: true, functionality: true, targeting: true };
@@ -179,5 +180,53 @@ describe("gating a migrated vanilla-cookieconsent page", () => {
     expect(warnings()).toEqual([
       'OpenContact Consent: <script type="text/plain" data-category="analytics" data-src="/injected.js"></script> skipped: add the consent.js tag\'s nonce',
     ]);
+  });
+});
+
+describe("gating an iframe whose category is off", () => {
+  let gate: Gate;
+  const cover = vi.fn();
+  beforeEach(() => {
+    cover.mockClear();
+    // happy-dom runs no fetched script: the part is registered as its script would register it.
+    definePart("placeholder", cover);
+    document.body.innerHTML = `
+      <iframe data-category="functionality" data-src="/map.html" title="Map"></iframe>
+      <script type="text/plain" data-category="analytics" data-src="/a.js"></script>`;
+  });
+  afterEach(() => {
+    gate.stop();
+    document.body.replaceChildren();
+  });
+  const frame = () => document.querySelector("iframe") as HTMLIFrameElement;
+
+  it("hands it to the placeholder part once, whatever is applied meanwhile, and loads it when allowed", async () => {
+    const options = { categoryAliases: {} };
+    gate = createGate(options);
+    await gate.apply(NONE);
+    await gate.apply({ ...NONE, analytics: true });
+    await vi.waitFor(() => expect(cover).toHaveBeenCalledTimes(1));
+    expect(cover).toHaveBeenCalledWith(frame(), options);
+    await gate.apply({ ...NONE, functionality: true });
+    expect(frame().getAttribute("src")).toBe("/map.html");
+    expect(cover).toHaveBeenCalledTimes(1);
+  });
+
+  it("draws nothing for a frame allowed from the start, and waits for the language pack's texts", async () => {
+    let textsLoaded = () => {};
+    gate = createGate({ textsLoaded: new Promise<void>((resolve) => (textsLoaded = resolve)) });
+    await gate.apply(NONE);
+    // Longer than the part takes to arrive (it is already registered): the texts are what it waits for.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cover).not.toHaveBeenCalled();
+    textsLoaded();
+    await vi.waitFor(() => expect(cover).toHaveBeenCalledTimes(1));
+
+    gate.stop();
+    document.body.innerHTML = `<iframe data-category="functionality" data-src="/map.html"></iframe>`;
+    gate = createGate();
+    await gate.apply(ALL);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cover).toHaveBeenCalledTimes(1);
   });
 });

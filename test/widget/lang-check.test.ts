@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MESSAGES } from "../../shared/messages.ts";
+import { MESSAGE_KEYS } from "../../shared/messages.ts";
 import { PACK_TAG, packProblems } from "../../widget/lang/check.ts";
 import french from "../../widget/lang/packs/fr.json";
 
@@ -65,10 +65,11 @@ describe("language pack rules", () => {
     expect(packProblems({ ...pack(), messages: [] }, "fr")).toEqual(["messages: not a JSON object"]);
   });
 
-  it("know every message of the core", () => {
+  it("know every message, the core's and the parts'", () => {
     const broken = pack();
     broken.messages = {} as typeof broken.messages;
-    expect(packProblems(broken, "fr")).toEqual(Object.keys(DEFAULT_MESSAGES).map((key) => `messages.${key}: missing`));
+    expect(packProblems(broken, "fr")).toEqual(MESSAGE_KEYS.map((key) => `messages.${key}: missing`));
+    expect(MESSAGE_KEYS).toContain("embedAllow");
   });
 
   it("take tags in canonical case only", () => {

@@ -1,7 +1,7 @@
 /**
  * @module
  * What a language pack must hold: its tag, its direction, every message of
- * shared/messages.ts and every category's name and description, each a
+ * shared/messages.ts (the parts' too, MESSAGE_KEYS) and every category's name and description, each a
  * non-empty text, and nothing else. One set of rules for the build
  * (scripts/language-packs.ts) and for a site's own pack fetched by the
  * widget, so a pack that passes one passes the other. A pack short of a key
@@ -9,14 +9,14 @@
  * key is usually a typo of a missing one.
  */
 import { CATEGORY_IDS, type CategoryId } from "../../shared/categories.ts";
-import { DEFAULT_MESSAGES, type Messages } from "../../shared/messages.ts";
+import { MESSAGE_KEYS, type Messages, type PartMessages } from "../../shared/messages.ts";
 
 export interface LanguagePack {
   /** BCP 47 tag in canonical case (`fr`, `fr-CA`, `zh-Hant`, `es-419`), the same as the file name. */
   language: string;
   /** Writing direction, set as `dir` on the widget's root. */
   dir: "ltr" | "rtl";
-  messages: Messages;
+  messages: Messages & PartMessages;
   categories: Record<CategoryId, { name: string; description: string }>;
 }
 
@@ -44,7 +44,7 @@ const packShape = (tag: string): Shape => ({
         ? undefined
         : `"${value}" does not match the file name "${tag}"`,
   dir: (value) => (value === "ltr" || value === "rtl" ? undefined : 'use "ltr" or "rtl"'),
-  messages: each(Object.keys(DEFAULT_MESSAGES), text),
+  messages: each(MESSAGE_KEYS, text),
   categories: each(CATEGORY_IDS, { name: text, description: text }),
 });
 
