@@ -178,7 +178,7 @@ export function createController(options: ControllerOptions): Controller {
       widgetVersion: options.version,
       source,
       // A page script calling the API inside a real click counts as the visitor's action; on its own, not.
-      trusted: press ? press.isTrusted : navigator.userActivation?.isActive === true,
+      trusted: (press ? press.isTrusted : navigator.userActivation?.isActive) === true,
     };
     if (ownPrivacyUrl) event.privacyUrl = ownPrivacyUrl;
     // Hashed as the choice is made, not at start: a language pack may replace the texts after that.

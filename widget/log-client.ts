@@ -74,8 +74,8 @@ export function createLogClient(options: LogClientOptions): LogClient {
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** The worker refused this page's origin: retrying before a new page load cannot help. */
   let refused = false;
-  /** The texts this page showed, by their hash, until the log has them (out while a PUT is on its way). */
-  const shownTexts: Record<string, Texts> = {};
+  /** The texts this page showed, by their hash; 0 once sent, or while a PUT is on its way. */
+  const shownTexts: Record<string, Texts | 0> = {};
   let textsWarned = false;
 
   function load(): OutboxEntry[] {
@@ -138,7 +138,7 @@ export function createLogClient(options: LogClientOptions): LogClient {
   function sendTexts(hash: string): void {
     const texts = shownTexts[hash];
     if (!texts) return;
-    delete shownTexts[hash];
+    shownTexts[hash] = 0;
     const { categories, messages } = texts;
     (options.fetch ?? fetch)(new URL(`texts/${hash}`, options.endpoint).href, {
       method: "PUT",
@@ -192,7 +192,7 @@ export function createLogClient(options: LogClientOptions): LogClient {
 
   return {
     async send(event, texts) {
-      if (texts && event.textsHash) shownTexts[event.textsHash] = texts;
+      if (texts && event.textsHash) shownTexts[event.textsHash] ??= texts;
       save([...load(), { event, attempts: 0, due: 0 }]);
       await running;
       // A new choice is a good moment to retry whatever waits before it.
