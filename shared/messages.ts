@@ -25,6 +25,7 @@ export const DEFAULT_MESSAGES = {
   close: "Close",
   consentIdLabel: "Your consent id",
   lastChoiceLabel: "Last choice",
+  receiptDownload: "Download your consent receipt",
   gpcHonoured:
     "Your browser sent a Global Privacy Control signal, so targeting cookies stay off unless you turn them on.",
   reopen: "Cookie settings",

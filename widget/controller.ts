@@ -3,7 +3,8 @@
  * The widget's one source of truth: reads the stored choice, applies a new
  * one (cookie, log, gating, Consent Mode, events, withdrawal) and tells the
  * UI what to show. The UI only renders this state and calls these methods,
- * and so does the public API.
+ * and so does the public API. Each event says where the choice was made and
+ * whether a person's action made it (issue 13, `source` and `trusted`).
  */
 import type { CategoryId, Choices } from "../shared/categories.ts";
 import { ALL_GRANTED, NO_CONSENT } from "../shared/categories.ts";
@@ -22,6 +23,7 @@ import {
 } from "./consent-state.ts";
 import type { Gate } from "./gating.ts";
 import type { LogClient } from "./log-client.ts";
+import { shareWithParts } from "./parts.ts";
 import { CONSENT_COOKIE, clearConsentCookie, deleteCookies, readCookies, writeConsentCookie } from "./storage.ts";
 import { textsHash } from "./texts.ts";
 import {
@@ -31,6 +33,16 @@ import {
   type ConsentState,
   type OpenContactConsentApi,
 } from "./types.ts";
+
+/** Where a choice was made (issue 13's contract; the log stores it with the event). */
+export type ChoiceSource = "banner" | "dialog" | "placeholder" | "api";
+
+/** What issue 13 adds to a consent event (optional in shared/consent-schema.ts: an older widget sends none). */
+interface Provenance {
+  source?: ChoiceSource;
+  trusted?: boolean;
+  privacyUrl?: string;
+}
 
 export interface ControllerOptions {
   config: WidgetConfig;
@@ -58,7 +70,13 @@ export interface Controller {
   subscribe(fn: () => void): () => void;
   /** Applies a valid stored choice at start and announces it. */
   start(): void;
-  choose(action: ChoiceAction, choices: Choices): Promise<void>;
+  /**
+   * Applies and logs a choice made at `source` (default "api"). `press`, the DOM event of the
+   * press that made it, says whether a person did (`isTrusted`); without one (the JavaScript
+   * API) the page's user activation does. The click-to-load placeholder calls this (through
+   * `__occPart.s.controller`) with "placeholder" and its button's click event.
+   */
+  choose(action: ChoiceAction, choices: Choices, source?: ChoiceSource, press?: Event): Promise<void>;
   showBanner(): void;
   showPreferences(): void;
   closePreferences(): void;
@@ -74,6 +92,15 @@ function toState(record: ConsentRecord): ConsentState {
   };
 }
 
+/**
+ * The site's own privacy statement, absolute, for the log; undefined when the banner links the
+ * log's own /privacy (the revision already says what that was) or the URL is longer than the log takes.
+ */
+function sitePrivacyUrl({ privacyUrl, apiOrigin }: WidgetConfig): string | undefined {
+  const url = new URL(privacyUrl, location.href).href;
+  if (url !== `${apiOrigin}/privacy` && url.length <= 2048) return url;
+}
+
 export function createController(options: ControllerOptions): Controller {
   const { config, revision, logClient, gate } = options;
   const now = options.now ?? Date.now;
@@ -87,6 +114,7 @@ export function createController(options: ControllerOptions): Controller {
   let preferences = false;
   const subscribers = new Set<() => void>();
   const listeners = new Set<ConsentListener>();
+  const ownPrivacyUrl = sitePrivacyUrl(config);
 
   function notify() {
     try {
@@ -107,7 +135,12 @@ export function createController(options: ControllerOptions): Controller {
     }
   }
 
-  async function choose(action: ChoiceAction, choices: Choices): Promise<void> {
+  async function choose(
+    action: ChoiceAction,
+    choices: Choices,
+    source: ChoiceSource = "api",
+    press?: Event,
+  ): Promise<void> {
     const next: Choices = {
       analytics: !!choices.analytics,
       functionality: !!choices.functionality,
@@ -132,7 +165,7 @@ export function createController(options: ControllerOptions): Controller {
     consentModeUpdate(next);
     announce({ consent: toState(record), method });
 
-    const event: ConsentEvent = {
+    const event: ConsentEvent & Provenance = {
       eventId: newUuid(),
       consentId: record.consentId,
       method,
@@ -143,12 +176,18 @@ export function createController(options: ControllerOptions): Controller {
       language: config.language,
       gpc,
       widgetVersion: options.version,
+      source,
+      // A page script calling the API inside a real click counts as the visitor's action; on its own, not.
+      trusted: (press ? press.isTrusted : navigator.userActivation?.isActive) === true,
     };
+    if (ownPrivacyUrl) event.privacyUrl = ownPrivacyUrl;
     // Hashed as the choice is made, not at start: a language pack may replace the texts after that.
-    const shownHash = config.texts.overridden && (await textsHash(config.texts));
+    const { texts } = config;
+    const shownHash = texts.overridden && (await textsHash(texts));
     if (shownHash) event.textsHash = shownHash;
-    // send() writes the outbox before its first await, so a reload cannot lose the event.
-    const delivery = logClient.send(event);
+    // send() writes the outbox before its first await, so a reload cannot lose the event. The texts
+    // hashed go along, in case the log asks for them.
+    const delivery = logClient.send(event, texts);
     if (config.reloadOnWithdraw && withdrawn.some((id) => applied?.[id])) {
       // A script that already ran cannot be unloaded (issue 3, "Withdrawal").
       reload();
@@ -174,7 +213,7 @@ export function createController(options: ControllerOptions): Controller {
       void gate.apply(consent.choices);
       announce({ consent: toState(consent), method: null });
     },
-    choose: (action, choices) => quiet(choose(action, choices)),
+    choose: (...args) => quiet(choose(...args)),
     showBanner() {
       banner = true;
       notify();
@@ -206,5 +245,7 @@ export function createController(options: ControllerOptions): Controller {
       },
     },
   };
+  // For the parts that make choices themselves (the click-to-load placeholder).
+  shareWithParts("controller", controller);
   return controller;
 }

@@ -12,8 +12,17 @@
  * keeps every event for a page load after the setting is fixed. Any other
  * 4xx means the event can never be accepted: it is dropped with a console
  * warning. The visitor never sees any of this.
+ *
+ * Each accepted event's response, the visitor's consent receipt, is kept as
+ * is (the latest only) for the preferences dialog to offer as a download.
+ * When it says `textsWanted`, the log has not seen the texts the event's
+ * `textsHash` names: if this page showed them, they are PUT to
+ * `/api/texts/<hash>` once per page; a failure gets one console warning and
+ * is tried again when the next response wants them, never holding up a choice.
  */
 import type { ConsentEvent } from "../shared/consent-schema.ts";
+import { RECEIPT_KEY } from "./storage.ts";
+import type { Texts } from "./texts.ts";
 
 export const OUTBOX_KEY = "opencontact-consent:outbox";
 
@@ -30,14 +39,18 @@ interface OutboxEntry {
 }
 
 export interface LogClientOptions {
+  /** Absolute URL of POST /api/consent; the texts go to its sibling /api/texts/<hash>. */
   endpoint: string;
   storage?: Storage | null;
   fetch?: typeof fetch;
 }
 
 export interface LogClient {
-  /** Stores the event in the outbox (synchronously) and tries to deliver it. */
-  send(event: ConsentEvent): Promise<void>;
+  /**
+   * Stores the event in the outbox (synchronously) and tries to deliver it. `texts`: the texts its
+   * `textsHash` was computed over, sent only if the log asks for them.
+   */
+  send(event: ConsentEvent, texts?: Texts): Promise<void>;
   /** Tries every waiting event now, whatever its backoff. */
   flush(): Promise<void>;
 }
@@ -61,6 +74,9 @@ export function createLogClient(options: LogClientOptions): LogClient {
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** The worker refused this page's origin: retrying before a new page load cannot help. */
   let refused = false;
+  /** The texts this page showed, by their hash; 0 once sent, or while a PUT is on its way. */
+  const shownTexts: Record<string, Texts | 0> = {};
+  let textsWarned = false;
 
   function load(): OutboxEntry[] {
     try {
@@ -101,10 +117,43 @@ export function createLogClient(options: LogClientOptions): LogClient {
         return 0;
       }
       if (!response.ok) console.warn(`OpenContact Consent: the log refused event ${event.eventId} (HTTP ${status})`);
+      else received(await response.text(), event);
       return -1;
     } catch {
       return 0;
     }
+  }
+
+  /** Keeps the receipt; sends the texts it names if the log wants them and this page showed them. */
+  function received(receipt: string, { textsHash }: ConsentEvent): void {
+    try {
+      if (JSON.parse(receipt).textsWanted) sendTexts(textsHash as string);
+      outbox()?.setItem(RECEIPT_KEY, receipt);
+    } catch {
+      // Not JSON (not a receipt), or storage full or blocked: the choice is logged all the same.
+    }
+  }
+
+  /** PUTs exactly what `textsHash` hashed (widget/texts.ts); on failure they wait for the next response that wants them. */
+  function sendTexts(hash: string): void {
+    const texts = shownTexts[hash];
+    if (!texts) return;
+    shownTexts[hash] = 0;
+    const { categories, messages } = texts;
+    (options.fetch ?? fetch)(new URL(`texts/${hash}`, options.endpoint).href, {
+      method: "PUT",
+      body: JSON.stringify({ categories, messages }),
+      credentials: "omit",
+    })
+      .then((response) => {
+        if (!response.ok) throw response.status;
+      })
+      .catch((why) => {
+        shownTexts[hash] = texts;
+        if (!textsWarned)
+          console.warn(`OpenContact Consent: texts ${hash} not sent (${why}): sent again with the next choice`);
+        textsWarned = true;
+      });
   }
 
   /**
@@ -142,7 +191,8 @@ export function createLogClient(options: LogClientOptions): LogClient {
   }
 
   return {
-    async send(event) {
+    async send(event, texts) {
+      if (texts && event.textsHash) shownTexts[event.textsHash] ??= texts;
       save([...load(), { event, attempts: 0, due: 0 }]);
       await running;
       // A new choice is a good moment to retry whatever waits before it.

@@ -8,6 +8,9 @@
 /** The consent cookie's name (first party, strictly necessary). */
 export const CONSENT_COOKIE = "opencontact_consent";
 
+/** localStorage key of the latest consent receipt (strictly necessary, content/cookies.json). */
+export const RECEIPT_KEY = "opencontact_consent_receipt";
+
 export interface CookieOptions {
   /** `Domain` attribute, to share the choice across subdomains. */
   domain?: string | undefined;

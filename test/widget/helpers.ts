@@ -11,6 +11,7 @@ import type { Gate } from "../../widget/gating.ts";
 import type { LogClient } from "../../widget/log-client.ts";
 import dialogPart from "../../widget/parts/dialog.tsx";
 import { definePart } from "../../widget/parts.ts";
+import type { Texts } from "../../widget/texts.ts";
 import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
 
 /**
@@ -42,6 +43,8 @@ export interface Mounted {
   shadow: ShadowRoot;
   host: HTMLElement;
   sent: ConsentEvent[];
+  /** The texts handed to the log client with each event (what it PUTs if the log wants them). */
+  sentTexts: (Texts | undefined)[];
   applied: unknown[];
   reloads: number;
 }
@@ -50,9 +53,13 @@ export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
   registerParts();
   const config = { ...readConfig(null), ...overrides };
   const sent: ConsentEvent[] = [];
+  const sentTexts: (Texts | undefined)[] = [];
   const applied: unknown[] = [];
   const logClient: LogClient = {
-    send: async (event) => void sent.push(event),
+    send: async (event, texts) => {
+      sent.push(event);
+      sentTexts.push(texts);
+    },
     flush: async () => {},
   };
   const gate: Gate = { apply: async (choices) => void applied.push(choices), stop: () => {} };
@@ -75,6 +82,7 @@ export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
     host,
     shadow: host.shadowRoot as ShadowRoot,
     sent,
+    sentTexts,
     applied,
     get reloads() {
       return state.reloads;

@@ -13,9 +13,10 @@
 import type { Messages } from "../../shared/messages.ts";
 import { button, el, svg } from "./dom.ts";
 
+/** The choices get the press's click event: its `isTrusted` tells a person's press from a script's. */
 export interface BannerActions {
-  acceptAll: () => void;
-  rejectAll: () => void;
+  acceptAll: (press?: Event) => void;
+  rejectAll: (press?: Event) => void;
   manage: () => void;
 }
 

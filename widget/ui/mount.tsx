@@ -112,8 +112,8 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     banner = place(banner, view.banner, () => {
       adopt(bannerCss);
       const section = createBanner(messages, config.privacyUrl, {
-        acceptAll: () => void controller.api.acceptAll(),
-        rejectAll: () => void controller.api.rejectAll(),
+        acceptAll: (press) => void controller.choose("accept_all", ALL_GRANTED, "banner", press),
+        rejectAll: (press) => void controller.choose("reject_all", NO_CONSENT, "banner", press),
         manage: controller.showPreferences,
       });
       manage = opensDialog(section.querySelector('[data-occ-action="manage"]') as Element);

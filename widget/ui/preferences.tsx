@@ -8,7 +8,10 @@
  * focus returns to where it was. Closing without saving changes nothing.
  * Under each category, a disclosure (collapsed) lists its services and their
  * cookies from the declaration (content/cookies.json): the part brings it,
- * the banner never does.
+ * the banner never does. When the browser keeps a consent receipt (the log's
+ * answer to the latest choice, widget/log-client.ts), a link downloads it as
+ * a `.json` file: a Blob URL made when the dialog opens and revoked when it
+ * closes, so the core carries none of this.
  */
 // biome-ignore lint/correctness/noUnusedImports: h is the classic JSX factory (vite.config.ts): the JSX below compiles to h() calls
 import { Component, h } from "preact";
@@ -19,13 +22,16 @@ import { DIALOG_DECLARATION } from "../../shared/generated/dialog-declaration.ts
 import type { Messages } from "../../shared/messages.ts";
 import type { WidgetConfig } from "../config.ts";
 import type { ChoiceAction, ConsentRecord } from "../consent-state.ts";
+import type { ChoiceSource } from "../controller.ts";
+import { RECEIPT_KEY } from "../storage.ts";
 
 export interface PreferencesProps {
   /** Texts, privacy statement URL and language. */
   config: WidgetConfig;
   consent: ConsentRecord | null;
   gpc: boolean;
-  onChoose: (action: ChoiceAction, choices: Choices) => void;
+  /** Called with source "dialog" and the press's click event (whose `isTrusted` the log records). */
+  onChoose: (action: ChoiceAction, choices: Choices, source: ChoiceSource, press: Event) => void;
   onClose: () => void;
 }
 
@@ -40,6 +46,22 @@ function deepActiveElement(): HTMLElement | null {
   let active = document.activeElement;
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
   return active instanceof HTMLElement ? active : null;
+}
+
+/** The kept receipt as a download: its Blob URL and file name; null when none is kept. */
+function receiptDownload(): { url: string; name: string } | null {
+  try {
+    const receipt = localStorage.getItem(RECEIPT_KEY);
+    if (!receipt) return null;
+    const eventId: unknown = JSON.parse(receipt).eventId;
+    // Only a UUID goes into the file name: the receipt comes from the network.
+    const suffix = typeof eventId === "string" && /^[0-9a-f-]{36}$/i.test(eventId) ? `-${eventId}` : "";
+    const url = URL.createObjectURL(new Blob([receipt], { type: "application/json" }));
+    return { url, name: `consent-receipt${suffix}.json` };
+  } catch {
+    // Storage blocked, or what is kept is not JSON: nothing to offer.
+    return null;
+  }
 }
 
 function formatTime(time: number, language: string): string {
@@ -96,6 +118,8 @@ function Declared({ id, messages }: { id: DeclarationCategory; messages: Message
 export class Preferences extends Component<PreferencesProps, PreferencesState> {
   private dialog: HTMLDialogElement | null = null;
   private opener: HTMLElement | null = null;
+  /** Read as the dialog opens: the receipt of a choice made in it arrives after it has closed. */
+  private receipt = receiptDownload();
 
   constructor(props: PreferencesProps) {
     super(props);
@@ -150,6 +174,7 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
   }
 
   override componentWillUnmount() {
+    if (this.receipt) URL.revokeObjectURL(this.receipt.url);
     const opener = this.opener;
     const root = this.dialog?.getRootNode() as ShadowRoot | undefined;
     try {
@@ -229,12 +254,19 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
             </dd>
           </dl>
         )}
+        {this.receipt && (
+          <p>
+            <a href={this.receipt.url} download={this.receipt.name}>
+              {messages.receiptDownload}
+            </a>
+          </p>
+        )}
         <div class="actions">
           <button
             type="button"
             class="btn"
             data-occ-action="reject-all"
-            onClick={() => onChoose("reject_all", NO_CONSENT)}
+            onClick={(press) => onChoose("reject_all", NO_CONSENT, "dialog", press)}
           >
             {messages.rejectAll}
           </button>
@@ -242,11 +274,16 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
             type="button"
             class="btn"
             data-occ-action="accept-all"
-            onClick={() => onChoose("accept_all", ALL_GRANTED)}
+            onClick={(press) => onChoose("accept_all", ALL_GRANTED, "dialog", press)}
           >
             {messages.acceptAll}
           </button>
-          <button type="button" class="btn" data-occ-action="save" onClick={() => onChoose("custom", draft)}>
+          <button
+            type="button"
+            class="btn"
+            data-occ-action="save"
+            onClick={(press) => onChoose("custom", draft, "dialog", press)}
+          >
             {messages.save}
           </button>
         </div>
