@@ -25,7 +25,11 @@
  * messages, which the core needs to take them from the JSON block and hash
  * them. Their English texts ship with the part (PART_MESSAGE_KEYS in
  * shared/messages.ts), the way the dialog-only texts can go next (about
- * 0.45 KB), then the choice path and the log client.
+ * 0.45 KB), then the choice path and the log client. Issue 13's record of
+ * each choice (source and isTrusted, the site's privacy URL, texts PUT once
+ * when the log asks, the latest receipt kept) added 361 B more (9,845 ->
+ * 10,206 B), measured per change in the merge note; it sits on the choice
+ * path, so it leaves the core with that path.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -36,8 +40,11 @@ export interface Budget {
 
 /** The placeholder part's measured cost in the core (see above). */
 const EMBEDS = 188;
-export const FIRST_VISIT_BUDGET: Budget = { limit: 9.5 * 1024 + EMBEDS, target: 7.5 * 1024 };
-export const RETURNING_VISIT_BUDGET: Budget = { limit: 9.5 * 1024 + EMBEDS, target: 5.3 * 1024 };
+/** Issue 13's record of each choice, measured (see above). */
+const CHOICE_RECORD = 361;
+const INTERIM_CORE_LIMIT = 9.5 * 1024 + EMBEDS + CHOICE_RECORD;
+export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
+export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };
 export const PART_BUDGET: Budget = { limit: 8 * 1024, target: 8 * 1024 };
 
 /** The core, `consent.js`, on its own: what `npm run deploy` checks `gzipBytes` of consent-release.json against. */

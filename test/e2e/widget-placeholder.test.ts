@@ -160,6 +160,9 @@ describe.skipIf(!CHROMIUM)("click-to-load placeholder in Chromium", () => {
       expect(posts[0]?.postDataJSON()).toMatchObject({
         method: "custom",
         choices: { analytics: true, functionality: true, targeting: false },
+        // Issue 13: the log tells a press on the placeholder from a page script's call.
+        source: "placeholder",
+        trusted: true,
       });
       expect(mapLoads).toBe(1);
       expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices)).toEqual({

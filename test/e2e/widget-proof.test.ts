@@ -5,11 +5,8 @@
  * the dialog offers the latest receipt as a `.json` download under the strict
  * CSP, and texts a site overrides are PUT once when the log asks for them.
  *
- * Against the real worker, with two stand-ins until the worker side of issue
- * 13 lands (page.route; see WORKER_HAS_ISSUE_13): the posted body is forwarded
- * without `source`/`trusted`/`privacyUrl` (main's schema refuses unknown
- * fields) and the answer is given `textsWanted` where a test needs it; PUT
- * /api/texts/<hash> is answered 201. The receipt itself is the real worker's.
+ * Against the real worker: page.route only records what the widget sends and
+ * what the worker answers (receipt, `textsWanted`, the stored texts).
  */
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
@@ -19,13 +16,6 @@ import { RECEIPT_KEY } from "../../widget/storage.ts";
 import { CHROMIUM, useBrowser } from "./browser.ts";
 import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
 
-/**
- * False while main's worker refuses the new fields and has no PUT /api/texts. Once the worker
- * side lands, set it true: the posts then reach the worker as they are, and the texts test
- * relies on the worker's own `textsWanted` and stores the texts for real.
- */
-const WORKER_HAS_ISSUE_13 = false;
-
 const NONCE = "r4nd0mN0nce";
 /** The strict policy of widget-csp.test.ts, page and widget on one origin here. */
 const csp = (origin: string) =>
@@ -33,21 +23,19 @@ const csp = (origin: string) =>
 
 interface Posted {
   body: Record<string, unknown>;
-  /** What the page received: the worker's receipt (plus textsWanted where the test asks for it). */
+  /** What the page received: the worker's receipt (and `textsWanted` when it lacks the texts). */
   answer: string;
 }
 
 interface Log {
   posts: Posted[];
   puts: { url: string; body: string }[];
-  /** Whether the stand-in says the log wants the texts (until the worker says it itself). */
-  wantTexts: boolean;
 }
 
 /** Serves `html` at `path` on the worker's origin under the strict CSP, and records what the widget sends. */
 async function open(page: Page, path: string, html: string): Promise<Log> {
   const base = inject("baseUrl");
-  const log: Log = { posts: [], puts: [], wantTexts: false };
+  const log: Log = { posts: [], puts: [] };
   await page.route(`**${path}`, (route) =>
     route.fulfill({
       contentType: "text/html; charset=utf-8",
@@ -59,24 +47,15 @@ async function open(page: Page, path: string, html: string): Promise<Log> {
     const request = route.request();
     if (request.method() !== "POST") return route.fallback();
     const body = JSON.parse(request.postData() ?? "{}") as Record<string, unknown>;
-    let forwarded = body;
-    if (!WORKER_HAS_ISSUE_13) {
-      const { source: _source, trusted: _trusted, privacyUrl: _privacyUrl, ...accepted } = body;
-      forwarded = accepted;
-    }
-    const response = await route.fetch({ postData: JSON.stringify(forwarded) });
-    let answer = await response.text();
-    if (!WORKER_HAS_ISSUE_13 && log.wantTexts && response.ok()) {
-      answer = JSON.stringify({ ...JSON.parse(answer), textsWanted: true });
-    }
+    const response = await route.fetch();
+    const answer = await response.text();
     log.posts.push({ body, answer });
     await route.fulfill({ response, body: answer });
   });
   await page.route("**/api/texts/*", async (route) => {
     const request = route.request();
     log.puts.push({ url: request.url(), body: request.postData() ?? "" });
-    if (WORKER_HAS_ISSUE_13) return route.fallback();
-    await route.fulfill({ status: 201, contentType: "application/json", body: '{"stored":true}' });
+    await route.fallback();
   });
   await page.goto(`${base}${path}`);
   return log;
@@ -164,23 +143,25 @@ describe.skipIf(!CHROMIUM)("proof of each choice, in Chromium", () => {
           ' data-privacy-url="/legal/privacy"',
         ),
       );
-      log.wantTexts = true;
       await tab.getByRole("button", { name: "Refuse cookies" }).click();
       await waitForEmptyOutbox(tab);
       const hash = log.posts[0]?.body.textsHash as string;
       expect(hash).toMatch(/^[0-9a-f]{64}$/);
+      // The worker has never seen this site's texts: it asks for them.
+      expect(JSON.parse(log.posts[0]?.answer ?? "{}").textsWanted).toBe(true);
       expect(log.posts[0]?.body.privacyUrl).toBe(`${inject("baseUrl")}/legal/privacy`);
       await expect.poll(() => log.puts.length).toBe(1);
       expect(log.puts[0]?.url).toBe(`${inject("baseUrl")}/api/texts/${hash}`);
       expect(await sha256Hex(log.puts[0]?.body as string)).toBe(hash);
       expect(JSON.parse(log.puts[0]?.body as string).messages.acceptAll).toBe("Accept cookies");
 
-      // A second choice whose answer still wants them (a race on the log): nothing more from this page.
-      // (Accepting: a withdrawal would reload the page, and a new page is allowed its own PUT.)
+      // A second choice: the worker stored the texts, so it no longer asks and nothing more is sent.
+      // (Accepting: a withdrawal would reload the page.)
       await tab.getByRole("link", { name: "Cookie settings" }).click();
       await tab.getByRole("dialog").getByRole("button", { name: "Accept cookies" }).click();
       await waitForEmptyOutbox(tab);
       expect(log.posts).toHaveLength(2);
+      expect(JSON.parse(log.posts[1]?.answer ?? "{}").textsWanted).toBeUndefined();
       expect(log.puts).toHaveLength(1);
       expect(errors).toEqual([]);
     } finally {

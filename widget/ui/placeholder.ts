@@ -14,10 +14,11 @@
  * the default) or, when a site turned that off, the frame stays, as every
  * gated tag does.
  */
-import { CATEGORY_IDS, type CategoryId } from "../../shared/categories.ts";
+import { CATEGORY_IDS, type CategoryId, NO_CONSENT } from "../../shared/categories.ts";
 import { EMBED_SERVICES } from "../../shared/generated/embed-services.ts";
 import { PLACEHOLDER_MESSAGES } from "../../shared/messages.ts";
 // Types only: importing gating.ts would bundle parts.ts, whose global would reset the core's parts.
+import type { Controller } from "../controller.ts";
 import type { GateOptions } from "../gating.ts";
 import css from "./placeholder.css?inline";
 
@@ -31,11 +32,12 @@ let sheet: CSSStyleSheet | undefined;
  * for the log's source and `isTrusted` (issue 13). A second press, or one after the category was
  * allowed elsewhere, records nothing.
  */
-export function allowFromPlaceholder(category: CategoryId, _press: Event): Promise<void> | undefined {
-  const api = window.OpenContactConsent;
-  const choices = api?.get()?.choices;
-  if (!api || choices?.[category]) return;
-  return api.set({ ...choices, [category]: true });
+export function allowFromPlaceholder(category: CategoryId, press: Event): Promise<void> | undefined {
+  // The core's controller (shared with parts): the public API could not say where the choice came from.
+  const controller = window.__occPart?.s.controller as Controller | undefined;
+  const choices = controller?.view().consent?.choices;
+  if (!controller || choices?.[category]) return;
+  return controller.choose("custom", { ...NO_CONSENT, ...choices, [category]: true }, "placeholder", press);
 }
 
 /** The service's name: `data-service`, else the declared service of the frame's host, else the host. */
