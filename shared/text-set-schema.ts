@@ -3,12 +3,13 @@
  * The one schema for a set of banner texts a site showed instead of the
  * defaults (`PUT /api/texts/:hash`): exactly the object the widget hashes
  * into `textsHash`, the shape of `bannerTexts()` in shared/revision.ts.
- * Every message key and the three optional categories, strings only. The
+ * Every core message key (a part's, the placeholder's, when worded) and the
+ * three optional categories, strings only. The
  * worker validates with it; the widget imports only the type.
  */
 import * as v from "valibot";
 import { CATEGORY_IDS, type CategoryId } from "./categories.ts";
-import { DEFAULT_MESSAGES, type MessageKey } from "./messages.ts";
+import { DEFAULT_MESSAGES, type MessageKey, PART_MESSAGE_KEYS, type PartMessageKey } from "./messages.ts";
 
 const MESSAGE_KEYS = Object.keys(DEFAULT_MESSAGES) as MessageKey[];
 
@@ -35,11 +36,19 @@ const category = (id: CategoryId, index: number) =>
         : `categories.${index} must be an object with id, name and description`,
   );
 
+// A part's messages (the placeholder's) are there only when a site or a pack worded them: the widget
+// leaves their defaults out, since they ship with the part. Listed after the core's, as hashed.
 const messages = v.strictObject(
-  Object.fromEntries(MESSAGE_KEYS.map((key) => [key, text(`messages.${key}`)])) as Record<
-    MessageKey,
-    ReturnType<typeof text>
-  >,
+  {
+    ...(Object.fromEntries(MESSAGE_KEYS.map((key) => [key, text(`messages.${key}`)])) as Record<
+      MessageKey,
+      ReturnType<typeof text>
+    >),
+    ...(Object.fromEntries(PART_MESSAGE_KEYS.map((key) => [key, v.optional(text(`messages.${key}`))])) as Record<
+      PartMessageKey,
+      v.OptionalSchema<ReturnType<typeof text>, undefined>
+    >),
+  },
   unknownKey("messages."),
 );
 

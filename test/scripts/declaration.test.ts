@@ -20,7 +20,7 @@ import { REVISION } from "../../shared/generated/build-info.ts";
 import { DEFAULT_MESSAGES } from "../../shared/messages.ts";
 import { bannerTexts, computeRevision, revisionSource } from "../../shared/revision.ts";
 import { OUTBOX_KEY } from "../../widget/log-client.ts";
-import { CONSENT_COOKIE } from "../../widget/storage.ts";
+import { CONSENT_COOKIE, RECEIPT_KEY } from "../../widget/storage.ts";
 
 const root = join(import.meta.dirname, "../..");
 const run = promisify(execFile);
@@ -286,11 +286,12 @@ describe("content/cookies.json", () => {
     expect(canonicalDeclaration(declaration)).toBe(JSON.stringify(declaration));
   });
 
-  it("declares the widget's own cookie and outbox as strictly necessary", async () => {
+  it("declares the widget's own cookie, outbox and kept receipt as strictly necessary", async () => {
     const necessary = (await fileDeclaration()).categories.necessary.services.flatMap((service) => service.items);
     expect(necessary).toEqual([
       expect.objectContaining({ name: CONSENT_COOKIE, kind: "cookie", party: "first" }),
       expect.objectContaining({ name: OUTBOX_KEY, kind: "localStorage", party: "first" }),
+      expect.objectContaining({ name: RECEIPT_KEY, kind: "localStorage", party: "first" }),
     ]);
   });
 

@@ -86,6 +86,18 @@ describe("texts stored once, by hash", () => {
     expect(await later.json()).not.toHaveProperty("textsWanted");
   });
 
+  it("stores a set that words the placeholder's messages too (a language pack's, a site's)", async () => {
+    const texts = resolveTexts({ messages: { embedAllow: "Autoriser {category}", bannerTitle: "Vos cookies" } });
+    const hash = (await textsHash(texts)) ?? "";
+    expect(bodyOf(texts)).toContain('"embedAllow":"Autoriser {category}"');
+    expect(((await (await postConsent(validBody({ textsHash: hash }))).json()) as ConsentReceipt).textsWanted).toBe(
+      true,
+    );
+    const stored = await putTexts(hash, bodyOf(texts));
+    expect(stored.status).toBe(201);
+    expect(await storedSets()).toEqual([{ hash, texts: bodyOf(texts) }]);
+  });
+
   it("never asks for the default texts, nor when no texts hash is sent", async () => {
     const defaults = await textsHash(resolveTexts(undefined));
     for (const body of [validBody({ textsHash: defaults }), validBody()]) {
