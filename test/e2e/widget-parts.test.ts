@@ -56,14 +56,15 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     site = createServer((request, response) => {
-      const page = pages[request.url ?? ""];
+      const page = pages[new URL(request.url ?? "", "http://site").pathname];
       if (!page) {
         response.writeHead(404).end();
         return;
       }
       const { csp, tag } = page();
+      const lang = new URL(request.url ?? "", "http://site").searchParams.get("lang") ?? "en-GB";
       response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp });
-      response.end(`<!doctype html><html lang="en-GB"><head><title>Shop</title>${tag}</head>
+      response.end(`<!doctype html><html lang="${lang}"><head><title>Shop</title>${tag}</head>
         <body><main><h1>A shop on its own origin</h1><p>Content.</p></main></body></html>`);
     });
     ({ siteOrigin, widgetOrigin, worker } = await serveSiteAndWorker(site));
@@ -212,6 +213,24 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       await page.getByRole("dialog").getByRole("button", { name: "Accept all" }).click();
       await waitForEmptyOutbox(page);
       expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices.targeting)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("says it could not load in the page's language: the French pack's loadFailed", async () => {
+    const { context, page, errors } = await visit(browser, "");
+    const french = JSON.parse(readFileSync("widget/lang/packs/fr.json", "utf8")) as {
+      messages: Record<string, string>;
+    };
+    try {
+      await page.route(`${widgetOrigin}${release().parts.dialog?.path}`, (route) => route.abort("blockedbyclient"));
+      await page.goto(`${siteOrigin}/pinned?lang=fr`);
+      await page.getByRole("button", { name: french.messages.manage }).click();
+      await page.getByRole("button", { name: french.messages.loadFailed }).waitFor({ timeout: 30_000 });
+      expect(french.messages.loadFailed).not.toBe(DIALOG_FAILED);
+      expect(await page.getByRole("button", { name: DIALOG_FAILED }).count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
