@@ -3,8 +3,8 @@
  * loads on demand (widget/parts.ts has the contract), and copies the static
  * site files (`site/`: demo page, `_headers`) beside them for Workers static
  * assets. Parts are built first, each on its own, to `parts/<name>.<hash>.js`;
- * their file names and Subresource Integrity hashes (sha384) are baked into
- * the core as `__OCC_PARTS__`. After the build it prints and enforces the
+ * their Subresource Integrity hashes (sha256; each file is named from its
+ * hash, widget/part-file.ts) are baked into the core as `__OCC_PARTS__`. After the build it prints and enforces the
  * size budgets (scripts/widget-budget.ts), copies core and parts to the
  * immutable `v/<version>/` and writes `consent-release.json` (paths and SRI
  * hashes of the core and every part).
@@ -16,6 +16,7 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build, defineConfig, type InlineConfig, type Plugin, type Rolldown } from "vite";
 import { readLanguagePacks } from "./scripts/language-packs.ts";
 import { budgetLines } from "./scripts/widget-budget.ts";
+import { partFile } from "./widget/part-file.ts";
 
 const OUT_DIR = "dist/public";
 const CORE = "consent.js";
@@ -42,6 +43,7 @@ export function partSources(): PartSource[] {
         .map((file) => ({ name: `lang-${file.slice(0, -5)}`, entry: `${LANGUAGE_PACKS}/${file}` }))
     : [];
   return [
+    { name: "send", entry: "widget/parts/send.ts" },
     { name: "dialog", entry: "widget/parts/dialog.tsx" },
     { name: "site-pack", entry: "widget/parts/site-pack.ts" },
     { name: "placeholder", entry: "widget/parts/placeholder.ts" },
@@ -64,7 +66,10 @@ interface BuiltPart {
   integrity: string;
 }
 
+/** The pinned core's SRI hash: sha384, as sites pin it. */
 const sri = (code: Uint8Array) => `sha384-${createHash("sha384").update(code).digest("base64")}`;
+/** A part's: sha256, the shortest digest, which the core carries once per part and names the file from. */
+const partSri = (code: Uint8Array) => `sha256-${createHash("sha256").update(code).digest("base64")}`;
 const gzipBytes = (code: Uint8Array) => gzipSync(code, { level: 9 }).length;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 
@@ -120,8 +125,8 @@ async function buildPart({ name, entry }: PartSource): Promise<BuiltPart> {
   if (!chunk) throw new Error(`part ${name}: no output`);
   // A part that fails as it runs must not throw into the host page: the core sees it unregistered and retries.
   const code = new TextEncoder().encode(`try{${chunk.code.trim()}}catch(e){console.error(e)}\n`);
-  const hash = createHash("sha256").update(code).digest("hex").slice(0, 10);
-  return { name, file: `parts/${name}.${hash}.js`, code, integrity: sri(code) };
+  const integrity = partSri(code);
+  return { name, file: partFile(name, integrity), code, integrity };
 }
 
 function widgetParts(): Plugin {
@@ -134,7 +139,7 @@ function widgetParts(): Plugin {
       // A pack short of a text, or with one too many, stops the build naming the file and the key.
       readLanguagePacks(LANGUAGE_PACKS);
       for (const source of partSources()) parts.push(await buildPart(source));
-      const manifest = Object.fromEntries(parts.map(({ name, file, integrity }) => [name, [file, integrity]]));
+      const manifest = Object.fromEntries(parts.map(({ name, integrity }) => [name, integrity]));
       // The languages the core can load as parts, so it picks one without asking the network.
       const languages = parts.filter(({ name }) => name.startsWith("lang-")).map(({ name }) => name.slice(5));
       return { define: { __OCC_PARTS__: JSON.stringify(manifest), __OCC_LANGUAGES__: JSON.stringify(languages) } };

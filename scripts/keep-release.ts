@@ -47,8 +47,13 @@ export interface KeepResult {
   present: string[];
 }
 
-function sri(bytes: Uint8Array): string {
-  return `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+/**
+ * `bytes`' SRI hash in the algorithm `integrity` names: sha384 for cores (and older builds'
+ * parts), sha256 for parts; an algorithm SRI does not know never matches.
+ */
+function sri(bytes: Uint8Array, integrity: string): string {
+  const algorithm = /^sha(256|384|512)-/.exec(integrity)?.[0].slice(0, -1) ?? "sha384";
+  return `${algorithm}-${createHash(algorithm).update(bytes).digest("base64")}`;
 }
 
 /** `/v/0.1.0/parts/dialog.ab12.js` → `/parts/dialog.ab12.js`: where a cached unpinned core asks for it. */
@@ -98,7 +103,7 @@ export async function keepPreviousRelease(
     const target = join(outDir, file.path);
     if (existsSync(target)) {
       // A content-hashed part has the same bytes; a pinned core of the same version may not.
-      if (sri(readFileSync(target)) !== file.integrity) {
+      if (sri(readFileSync(target), file.integrity) !== file.integrity) {
         throw new Error(
           `${file.path} is live with other bytes (${file.integrity}); sites that pinned it would break. ` +
             "Give this build a new version (package.json) so its pinned path is new.",
@@ -111,7 +116,7 @@ export async function keepPreviousRelease(
     const fileResponse = await fetcher(fileUrl);
     if (!fileResponse.ok) throw new Error(`${fileUrl}: HTTP ${fileResponse.status}`);
     const bytes = new Uint8Array(await fileResponse.arrayBuffer());
-    if (sri(bytes) !== file.integrity) {
+    if (sri(bytes, file.integrity) !== file.integrity) {
       throw new Error(`${fileUrl} does not match the integrity ${file.integrity} its release published`);
     }
     mkdirSync(dirname(target), { recursive: true });

@@ -29,6 +29,7 @@ export const DEFAULT_MESSAGES = {
   gpcHonoured:
     "Your browser sent a Global Privacy Control signal, so targeting cookies stay off unless you turn them on.",
   reopen: "Cookie settings",
+  loadFailed: "Could not load. Try again",
   declarationSummary: "Services and cookies",
   itemName: "Name",
   itemPurpose: "Purpose",

@@ -22,10 +22,10 @@ import {
   withdrawnCategories,
 } from "./consent-state.ts";
 import type { Gate } from "./gating.ts";
-import type { LogClient } from "./log-client.ts";
+import { enqueue } from "./outbox.ts";
 import { shareWithParts } from "./parts.ts";
 import { CONSENT_COOKIE, clearConsentCookie, deleteCookies, readCookies, writeConsentCookie } from "./storage.ts";
-import { textsHash } from "./texts.ts";
+import { type Texts, textsHash } from "./texts.ts";
 import {
   CONSENT_EVENT,
   type ConsentChange,
@@ -48,7 +48,12 @@ export interface ControllerOptions {
   config: WidgetConfig;
   revision: string;
   version: string;
-  logClient: LogClient;
+  /**
+   * Posts the outbox (the `send` part): `event` is in it already unless `queued` is false
+   * (localStorage blocked), and `texts` are what its `textsHash` hashed, sent if the log asks for
+   * them. A `send` part that cannot load leaves the stored event for a later page.
+   */
+  deliver: (event: ConsentEvent, queued: boolean, texts: Texts) => Promise<void>;
   gate: Gate;
   now?: () => number;
   reload?: () => void;
@@ -102,7 +107,7 @@ function sitePrivacyUrl({ privacyUrl, apiOrigin }: WidgetConfig): string | undef
 }
 
 export function createController(options: ControllerOptions): Controller {
-  const { config, revision, logClient, gate } = options;
+  const { config, revision, deliver, gate } = options;
   const now = options.now ?? Date.now;
   const reload = options.reload ?? (() => location.reload());
   const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
@@ -185,9 +190,9 @@ export function createController(options: ControllerOptions): Controller {
     const { texts } = config;
     const shownHash = texts.overridden && (await textsHash(texts));
     if (shownHash) event.textsHash = shownHash;
-    // send() writes the outbox before its first await, so a reload cannot lose the event. The texts
-    // hashed go along, in case the log asks for them.
-    const delivery = logClient.send(event, texts);
+    // In the outbox before anything is awaited, so a reload or a part that never loads cannot lose
+    // the event. The texts hashed go along, in case the log asks for them.
+    const delivery = deliver(event, enqueue(event), texts);
     if (config.reloadOnWithdraw && withdrawn.some((id) => applied?.[id])) {
       // A script that already ran cannot be unloaded (issue 3, "Withdrawal").
       reload();

@@ -1,11 +1,13 @@
 /**
  * @module
  * Widget entry: the one script a site embeds. Guards against a second copy,
- * reads its own tag, starts Consent Mode, gating and the log client, exposes
+ * reads its own tag, starts Consent Mode and gating, exposes
  * `window.OpenContactConsent`, says where its parts are, loads the language
  * pack shown (if not the core's en-GB) and mounts the UI. Gating and Consent
  * Mode never wait for the pack; the banner does, so it never changes language
- * in front of the visitor. Nothing here may throw into the host page.
+ * in front of the visitor. Posting consent events is the `send` part's,
+ * loaded after a choice or when the outbox holds events from an earlier page.
+ * Nothing here may throw into the host page.
  */
 import { CONSENT_PATH } from "../shared/api.ts";
 import { REVISION, WIDGET_VERSION } from "../shared/generated/build-info.ts";
@@ -15,13 +17,15 @@ import { createController } from "./controller.ts";
 import { createGate } from "./gating.ts";
 import type { LanguagePack } from "./lang/check.ts";
 import { CORE_LANGUAGE } from "./lang/choose.ts";
-import { createLogClient } from "./log-client.ts";
+import type { CreateLogClient, LogClient } from "./log-client.ts";
+import { outboxWaiting } from "./outbox.ts";
 import type { FetchSitePack } from "./parts/site-pack.ts";
 import { configureParts, loadPart } from "./parts.ts";
 import { resolveTexts } from "./texts.ts";
 import { mount } from "./ui/mount.tsx";
 
 const BOOTED = "__openContactConsentBooted";
+const SEND_PART = "send";
 /** Longest wait for an idle moment before the start-up retry of the outbox runs anyway. */
 const IDLE_FLUSH_MS = 2000;
 
@@ -59,12 +63,24 @@ function boot(script: Element | null): void {
   const config = readConfig(ownScript);
   configureParts(ownScript?.src, config.nonce);
   consentModeDefault();
-  const logClient = createLogClient({ endpoint: `${config.apiOrigin}${CONSENT_PATH}` });
+  const endpoint = `${config.apiOrigin}${CONSENT_PATH}`;
+  let client: Promise<LogClient> | undefined;
+  /** The log client, from the `send` part, made once; a failed load is tried again next time. */
+  const logClient = () =>
+    (client ??= loadPart<CreateLogClient>(SEND_PART).then(
+      (create) => create({ endpoint }),
+      (error) => {
+        client = undefined;
+        throw error;
+      },
+    ));
+  // A send part that cannot load leaves the events in the outbox for the next try or page.
+  const withClient = (use: (loaded: LogClient) => Promise<void>) => logClient().then(use, () => {});
   const controller = createController({
     config,
     revision: REVISION,
     version: WIDGET_VERSION,
-    logClient,
+    deliver: (event, queued, texts) => withClient((loaded) => loaded.send(event, texts, queued)),
     gate: createGate(config),
   });
   page.OpenContactConsent = controller.api;
@@ -72,8 +88,9 @@ function boot(script: Element | null): void {
   // synchronous localStorage access, kept out of the task that shows the banner), and whenever
   // the browser is back online. Only a browser that has chosen before can have any: on a first
   // visit the outbox is not touched until the visitor's first choice, and that choice's send()
-  // delivers, in order, anything an earlier page left (say, after the cookie was cleared).
-  const flush = () => void logClient.flush();
+  // delivers, in order, anything an earlier page left (say, after the cookie was cleared). An
+  // empty outbox loads no part.
+  const flush = () => void ((client || outboxWaiting()) && withClient((loaded) => loaded.flush()));
   if (controller.choseBefore) {
     if (typeof requestIdleCallback === "function") requestIdleCallback(flush, { timeout: IDLE_FLUSH_MS });
     else setTimeout(flush, 0);

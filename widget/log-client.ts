@@ -19,24 +19,21 @@
  * `textsHash` names: if this page showed them, they are PUT to
  * `/api/texts/<hash>` once per page; a failure gets one console warning and
  * is tried again when the next response wants them, never holding up a choice.
+ *
+ * The client is the `send` part (widget/parts/send.ts), loaded after a
+ * choice, or at start-up when the outbox holds events. Writing the outbox
+ * (widget/outbox.ts) stays in the core, so a choice is kept even when this
+ * part does not load.
  */
 import type { ConsentEvent } from "../shared/consent-schema.ts";
+import { OUTBOX_KEY, OUTBOX_LIMIT, type OutboxEntry } from "./outbox.ts";
 import { RECEIPT_KEY } from "./storage.ts";
 import type { Texts } from "./texts.ts";
 
-export const OUTBOX_KEY = "opencontact-consent:outbox";
+export { OUTBOX_KEY };
 
-/** Oldest events are dropped beyond this; a visitor makes a handful of choices. */
-const OUTBOX_LIMIT = 20;
 const FIRST_RETRY_MS = 2_000;
 const MAX_RETRY_MS = 600_000;
-
-interface OutboxEntry {
-  event: ConsentEvent;
-  attempts: number;
-  /** Earliest retry on this page (ms since epoch); a new page load retries at once. */
-  due: number;
-}
 
 export interface LogClientOptions {
   /** Absolute URL of POST /api/consent; the texts go to its sibling /api/texts/<hash>. */
@@ -47,13 +44,17 @@ export interface LogClientOptions {
 
 export interface LogClient {
   /**
-   * Stores the event in the outbox (synchronously) and tries to deliver it. `texts`: the texts its
-   * `textsHash` was computed over, sent only if the log asks for them.
+   * Delivers the outbox, `event` included: stored there first (synchronously) unless `queued` says
+   * the core's `enqueue` already did. `texts`: the texts its `textsHash` was computed over, sent
+   * only if the log asks for them.
    */
-  send(event: ConsentEvent, texts?: Texts): Promise<void>;
+  send(event: ConsentEvent, texts?: Texts, queued?: boolean): Promise<void>;
   /** Tries every waiting event now, whatever its backoff. */
   flush(): Promise<void>;
 }
+
+/** What the `send` part is. */
+export type CreateLogClient = (options: LogClientOptions) => LogClient;
 
 export function createLogClient(options: LogClientOptions): LogClient {
   let storage = options.storage;
@@ -191,9 +192,9 @@ export function createLogClient(options: LogClientOptions): LogClient {
   }
 
   return {
-    async send(event, texts) {
+    async send(event, texts, queued) {
       if (texts && event.textsHash) shownTexts[event.textsHash] ??= texts;
-      save([...load(), { event, attempts: 0, due: 0 }]);
+      if (!queued) save([...load(), { event, attempts: 0, due: 0 }]);
       await running;
       // A new choice is a good moment to retry whatever waits before it.
       await run(true);

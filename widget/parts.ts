@@ -9,15 +9,18 @@
  *   `widget/lang/packs/<tag>.json`.
  * - The build bundles each part on its own (Preact only in the dialog part) as
  *   a script that calls `__occPart(name, value)`, the global the core defines
- *   here, and writes it under a content-hashed name, `parts/<name>.<hash>.js`,
+ *   here, and writes it under a content-hashed name, `parts/<name>.<hash>.js`
+ *   (`<hash>`: the first ten letters and digits of its SRI digest),
  *   beside both copies of the core (`/` and `/v/<version>/`).
  * - Code a part shares with the core is not bundled twice: the build's
  *   `SHARED_WITH_PARTS` turns a part's import of such a module into a read of
  *   `__occPart.s[<name>]`, which the core fills with `shareWithParts(name,
  *   module)`. Types (messages, the controller's) cost nothing either way.
- * - The core holds each part's file name and SRI hash (`__OCC_PARTS__`, baked
- *   in at build), so a core pinned with `integrity` only ever runs parts of its
- *   own build, from the folder it was loaded from.
+ * - The core holds each part's SRI hash (`__OCC_PARTS__`, baked in at build:
+ *   sha256, the shortest SRI digest, since every part costs the core its hash)
+ *   and derives the part's file name from it (`partFile`), so a core pinned
+ *   with `integrity` only ever runs parts of its own build, from the folder it
+ *   was loaded from.
  * - `loadPart(name)` loads a part once (concurrent calls share the load) and
  *   loads it afresh on the next call after a failure; `prefetchPart(name)`
  *   starts it without waiting or failing; `partNow(name)` is the part if it
@@ -26,9 +29,10 @@
  *   `definePart(name, value)`, the function the global calls.
  */
 import { warn } from "./config.ts";
+import { partFile } from "./part-file.ts";
 
-/** Part name -> [file name relative to the core's own URL, SRI hash]; absent when not built (unit tests). */
-declare const __OCC_PARTS__: Record<string, [file: string, integrity: string]>;
+/** Part name -> its SRI hash (`sha256-…`); absent when not built (unit tests). */
+declare const __OCC_PARTS__: Record<string, string>;
 
 declare global {
   interface Window {
@@ -67,7 +71,8 @@ export function partNow<T>(name: string): T | undefined {
 export function loadPart<T>(name: string): Promise<T> {
   if (name in parts) return Promise.resolve(parts[name] as T);
   loads[name] ??= new Promise<unknown>((resolve, reject) => {
-    const [file, integrity] = (typeof __OCC_PARTS__ === "object" && __OCC_PARTS__[name]) || [name, ""];
+    const integrity = (typeof __OCC_PARTS__ === "object" && __OCC_PARTS__[name]) || "";
+    const file = partFile(name, integrity);
     const script = document.createElement("script");
     const fail = () => {
       script.remove();

@@ -19,6 +19,7 @@ import {
 import type { BrowserContext, Frame, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { decodeRecord } from "../../widget/consent-state.ts";
+import { partFile } from "../../widget/part-file.ts";
 import { CHROMIUM, useBrowser } from "./browser.ts";
 import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
 import { queryD1 } from "./worker-server.ts";
@@ -236,7 +237,8 @@ describe.skipIf(!CHROMIUM)("privacy tools answering the banner through @duckduck
 
   /**
    * Serves the widget, core and parts, as a build with the drift would be: the hook renamed in every
-   * file, and the core holding each drifted part's own SRI hash, so it still loads them.
+   * file, and the core holding each drifted part's own SRI hash (and so asking for the file name
+   * derived from it), so it still loads them.
    */
   async function serveDrifted(page: Page, from: string, to: string): Promise<void> {
     const release = JSON.parse(readFileSync("dist/public/consent-release.json", "utf8")) as {
@@ -245,14 +247,20 @@ describe.skipIf(!CHROMIUM)("privacy tools answering the banner through @duckduck
     const files = ["/consent.js", ...Object.values(release.parts).map(({ path }) => path)];
     // A drift the built widget no longer contains would prove nothing.
     expect(files.some((path) => readFileSync(`dist/public${path}`, "utf8").includes(from))).toBe(true);
-    const rehashed = Object.values(release.parts).map(({ path, integrity }) => {
+    // Each part's hash in its own algorithm; the core names a part's file from its hash, so the
+    // drifted name is served from the built file.
+    const rehashed = Object.entries(release.parts).map(([name, { path, integrity }]) => {
       const drifted = readFileSync(`dist/public${path}`, "utf8").replaceAll(from, to);
-      return [integrity, `sha384-${createHash("sha384").update(drifted).digest("base64")}`] as const;
+      const algorithm = integrity.slice(0, integrity.indexOf("-"));
+      const driftedIntegrity = `${algorithm}-${createHash(algorithm).update(drifted).digest("base64")}`;
+      return { built: integrity, drifted: driftedIntegrity, file: partFile(name, driftedIntegrity), path };
     });
     await page.route(/\/(consent\.js|parts\/[^/]+\.js)$/, async (route) => {
-      const response = await route.fetch();
+      const url = new URL(route.request().url());
+      const part = rehashed.find(({ file }) => url.pathname.endsWith(`/${file}`));
+      const response = await route.fetch(part && { url: `${url.origin}${part.path}` });
       let body = (await response.text()).replaceAll(from, to);
-      for (const [built, drifted] of rehashed) body = body.replaceAll(built, drifted);
+      for (const { built, drifted } of rehashed) body = body.replaceAll(built, drifted);
       await route.fulfill({ response, body });
     });
   }

@@ -2,21 +2,26 @@
  * The core and its parts in Chromium, on a site of another origin (the
  * scenario of widget-csp.test.ts): the core, pinned or not, loads the
  * dialog's part with the SRI hash baked into it, under strict policies; a
- * tampered part is refused and a blocked one retried, while the banner keeps
- * working; a returning visitor's page loads no part at all.
+ * first visit that only answers the banner loads the core, then the `send`
+ * part after the click, nothing else; a tampered part is refused and a
+ * blocked one retried, while the banner keeps working; a blocked send part
+ * leaves the choice kept and in the outbox for the next page; a returning
+ * visitor's page loads no part at all.
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MESSAGES } from "../../shared/messages.ts";
+import { OUTBOX_KEY } from "../../widget/outbox.ts";
 import { CHROMIUM, launchBrowser } from "./browser.ts";
 import { serveSiteAndWorker } from "./site-server.ts";
 import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
-import type { WorkerServer } from "./worker-server.ts";
+import { queryD1, type WorkerServer } from "./worker-server.ts";
 
 const NONCE = "cGFydHMtdGVzdC1ub25jZQ";
-/** What the dialog's buttons say once its part failed (widget/ui/mount.tsx, DIALOG_FAILED). */
-const DIALOG_FAILED = "Could not load. Try again";
+/** What the dialog's buttons say once its part failed (shared/messages.ts, loadFailed). */
+const DIALOG_FAILED = DEFAULT_MESSAGES.loadFailed;
 
 interface Release {
   path: string;
@@ -51,14 +56,15 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     site = createServer((request, response) => {
-      const page = pages[request.url ?? ""];
+      const page = pages[new URL(request.url ?? "", "http://site").pathname];
       if (!page) {
         response.writeHead(404).end();
         return;
       }
       const { csp, tag } = page();
+      const lang = new URL(request.url ?? "", "http://site").searchParams.get("lang") ?? "en-GB";
       response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp });
-      response.end(`<!doctype html><html lang="en-GB"><head><title>Shop</title>${tag}</head>
+      response.end(`<!doctype html><html lang="${lang}"><head><title>Shop</title>${tag}</head>
         <body><main><h1>A shop on its own origin</h1><p>Content.</p></main></body></html>`);
     });
     ({ siteOrigin, widgetOrigin, worker } = await serveSiteAndWorker(site));
@@ -128,6 +134,8 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       expect(requests.filter((url) => url.includes("/parts/"))).toEqual([expected("dialog")]);
       await page.getByRole("button", { name: "Save choices" }).click();
       await waitForEmptyOutbox(page);
+      // The choice brings the part that posts it, with SRI like any other.
+      expect((await partScripts(page))[1]).toEqual([expected("send"), parts.send?.integrity, "anonymous"]);
       expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices)).toEqual({
         analytics: false,
         functionality: false,
@@ -211,6 +219,24 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
     }
   });
 
+  it("says it could not load in the page's language: the French pack's loadFailed", async () => {
+    const { context, page, errors } = await visit(browser, "");
+    const french = JSON.parse(readFileSync("widget/lang/packs/fr.json", "utf8")) as {
+      messages: Record<string, string>;
+    };
+    try {
+      await page.route(`${widgetOrigin}${release().parts.dialog?.path}`, (route) => route.abort("blockedbyclient"));
+      await page.goto(`${siteOrigin}/pinned?lang=fr`);
+      await page.getByRole("button", { name: french.messages.manage }).click();
+      await page.getByRole("button", { name: french.messages.loadFailed }).waitFor({ timeout: 30_000 });
+      expect(french.messages.loadFailed).not.toBe(DIALOG_FAILED);
+      expect(await page.getByRole("button", { name: DIALOG_FAILED }).count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("a returning visitor's page requests the core and nothing else", async () => {
     const { context, page, errors } = await visit(browser, `${siteOrigin}/pinned`);
     try {
@@ -230,6 +256,72 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       await page.getByRole("button", { name: "Cookie settings" }).click();
       await page.getByRole("dialog", { name: "Cookie preferences" }).waitFor();
       expect(requests).toEqual([release().path, release().parts.dialog?.path]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a first visit that only answers the banner requests the core, then the send part after the click, nothing else", async () => {
+    const { context, page, errors } = await visit(browser, "");
+    try {
+      const requests = widgetRequests(page);
+      await page.goto(`${siteOrigin}/pinned`);
+      await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+      await page.waitForLoadState("networkidle");
+      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 5000 })));
+      expect(requests).toEqual([release().path]);
+      await page.getByRole("button", { name: "Reject all" }).click();
+      await waitForEmptyOutbox(page);
+      expect(requests).toEqual([release().path, release().parts.send?.path, "/api/consent"]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("with the send part blocked, a choice is kept (cookie and outbox) and the next page delivers it", async () => {
+    const { context, page, errors } = await visit(browser, "");
+    const sendPart = `${widgetOrigin}${release().parts.send?.path}`;
+    const logs: string[] = [];
+    page.on("console", (message) => logs.push(message.text()));
+    let blocked = 0;
+    try {
+      await page.route(sendPart, (route) => {
+        blocked++;
+        return route.abort("internetdisconnected");
+      });
+      // A site with Google's Consent Mode: its dataLayer is there before the widget.
+      await page.addInitScript(() => {
+        (window as { dataLayer?: unknown[] }).dataLayer = [];
+      });
+      await page.goto(`${siteOrigin}/pinned`);
+      await page.getByRole("button", { name: "Accept all" }).click();
+      await expect.poll(() => blocked, { timeout: 30_000 }).toBe(1);
+      await expect
+        .poll(() => logs.some((text) => text.startsWith("OpenContact Consent: ") && text.includes("/send.")), {
+          timeout: 30_000,
+        })
+        .toBe(true);
+      // The choice stands: cookie, API, Consent Mode, banner gone; its event waits in the outbox.
+      expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices.analytics)).toBe(true);
+      expect((await context.cookies()).map((cookie) => cookie.name)).toEqual(["opencontact_consent"]);
+      const updates = await page.evaluate(() =>
+        ((window as { dataLayer?: unknown[][] }).dataLayer ?? [])
+          .map((entry) => [...entry])
+          .filter(([command, action]) => command === "consent" && action === "update"),
+      );
+      expect(updates.at(-1)?.[2]).toMatchObject({ analytics_storage: "granted", ad_storage: "granted" });
+      expect(await page.getByRole("region", { name: "Cookie choices" }).count()).toBe(0);
+      const waiting = await page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? "[]"), OUTBOX_KEY);
+      expect(waiting).toEqual([expect.objectContaining({ event: expect.objectContaining({ method: "accept_all" }) })]);
+      const { eventId } = waiting[0].event as { eventId: string };
+      // The next page (the part reachable again) delivers it at its first idle moment.
+      await page.unroute(sendPart);
+      await page.reload();
+      await waitForEmptyOutbox(page);
+      const rows = queryD1(worker.persistDir, `SELECT event_id FROM consent_events WHERE event_id = '${eventId}'`);
+      expect(rows).toHaveLength(1);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

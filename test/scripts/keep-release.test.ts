@@ -13,8 +13,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { keepPreviousRelease, type Release } from "../../scripts/keep-release.ts";
+import { partFile } from "../../widget/part-file.ts";
 
-const sri = (text: string) => `sha384-${createHash("sha384").update(text).digest("base64")}`;
+/** SRI hashes as builds write them: sha384 for the core (and an older build's parts), sha256 for parts. */
+const sri = (text: string, algorithm = "sha384") =>
+  `${algorithm}-${createHash(algorithm).update(text).digest("base64")}`;
 
 /** What the live host serves, path by path. */
 let live: Record<string, string> = {};
@@ -36,14 +39,18 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A release of `version` with a dialog part, its files and manifest. */
-function release(version: string, core: string, dialog: string, kept?: Release["kept"]) {
-  const dialogFile = `parts/dialog.${createHash("sha256").update(dialog).digest("hex").slice(0, 10)}.js`;
+/**
+ * A release of `version` with a dialog part, its files and manifest; `partAlgorithm`: sha256 as
+ * builds now hash parts (and name them from it, widget/part-file.ts), sha384 as older builds did.
+ */
+function release(version: string, core: string, dialog: string, kept?: Release["kept"], partAlgorithm = "sha256") {
+  const dialogIntegrity = sri(dialog, partAlgorithm);
+  const dialogFile = partFile("dialog", dialogIntegrity);
   const manifest: Release = {
     version,
     path: `/v/${version}/consent.js`,
     integrity: sri(core),
-    parts: { dialog: { path: `/v/${version}/${dialogFile}`, integrity: sri(dialog) } },
+    parts: { dialog: { path: `/v/${version}/${dialogFile}`, integrity: dialogIntegrity } },
     ...(kept ? { kept } : {}),
   };
   const files: Record<string, string> = {
@@ -116,6 +123,25 @@ describe("keeping the live release's widget files", () => {
     // The first release's unpinned part was only for one deploy.
     const firstDialog = first.manifest.parts.dialog?.path.replace("/v/0.1.0", "") ?? "";
     expect(existsSync(join(thirdBuild, firstDialog))).toBe(false);
+  });
+
+  it("checks each file in its own algorithm: an older build's sha384 parts beside a sha384 core", async () => {
+    const old = release("0.1.0", "core one", "dialog one", undefined, "sha384");
+    serve(old);
+    const outDir = build(release("0.2.0", "core two", "dialog two"));
+
+    const result = await keepPreviousRelease(origin, outDir);
+
+    const oldDialog = old.manifest.parts.dialog?.path ?? "";
+    expect(old.manifest.parts.dialog?.integrity).toMatch(/^sha384-/);
+    expect(result?.written).toContain(oldDialog);
+    expect(readFileSync(join(outDir, oldDialog), "utf8")).toBe("dialog one");
+    // And a tampered sha384 part is refused as a sha256 one is.
+    serve(old);
+    live[oldDialog] = "dialog one, tampered";
+    await expect(keepPreviousRelease(origin, build(release("0.2.0", "core two", "dialog two")))).rejects.toThrow(
+      /does not match the integrity sha384-/,
+    );
   });
 
   it("refuses a live file that does not match the hash its release published", async () => {

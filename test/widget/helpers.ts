@@ -1,25 +1,27 @@
 /**
  * Test helpers for the widget: a clean page, the real controller and UI
  * mounted in happy-dom (with its parts registered directly: happy-dom runs no
- * fetched script), and a log client that records what would be posted.
+ * fetched script), and a `deliver` that records what would be posted.
  */
 import type { ConsentEvent } from "../../shared/consent-schema.ts";
 import { REVISION } from "../../shared/generated/build-info.ts";
 import { readConfig, type WidgetConfig } from "../../widget/config.ts";
 import { type Controller, createController } from "../../widget/controller.ts";
 import type { Gate } from "../../widget/gating.ts";
-import type { LogClient } from "../../widget/log-client.ts";
+import { createLogClient } from "../../widget/log-client.ts";
 import dialogPart from "../../widget/parts/dialog.tsx";
 import { definePart } from "../../widget/parts.ts";
 import type { Texts } from "../../widget/texts.ts";
 import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
 
 /**
- * Registers the dialog's part in `parts` (a fresh copy of widget/parts.ts after vi.resetModules()),
- * as its script would in a browser; the UI then draws the dialog at once.
+ * Registers the dialog's and the log client's parts in `parts` (a fresh copy of widget/parts.ts
+ * after vi.resetModules()), as their scripts would in a browser; the UI then draws the dialog at
+ * once, and a choice is posted with no load.
  */
 export function registerParts(parts: { definePart: typeof definePart } = { definePart }): void {
   parts.definePart(DIALOG_PART, dialogPart);
+  parts.definePart("send", createLogClient);
 }
 
 export function clearCookies(): void {
@@ -55,12 +57,9 @@ export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
   const sent: ConsentEvent[] = [];
   const sentTexts: (Texts | undefined)[] = [];
   const applied: unknown[] = [];
-  const logClient: LogClient = {
-    send: async (event, texts) => {
-      sent.push(event);
-      sentTexts.push(texts);
-    },
-    flush: async () => {},
+  const deliver = async (event: ConsentEvent, _queued: boolean, texts: Texts) => {
+    sent.push(event);
+    sentTexts.push(texts);
   };
   const gate: Gate = { apply: async (choices) => void applied.push(choices), stop: () => {} };
   const state = { reloads: 0 };
@@ -68,7 +67,7 @@ export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
     config,
     revision: REVISION,
     version: "0.0.0-test",
-    logClient,
+    deliver,
     gate,
     reload: () => {
       state.reloads++;

@@ -27,8 +27,6 @@ import { el } from "./dom.ts";
 
 export const HOST_TAG = "opencontact-consent";
 export const DIALOG_PART = "dialog";
-/** What the dialog's buttons say after its part failed to load (not yet a translatable message). */
-export const DIALOG_FAILED = "Could not load. Try again";
 
 // The parts (the dialog, the site pack check) take these from the core instead of a copy of their
 // own (vite.config.ts SHARED_WITH_PARTS). Shared as the core runs, before any part can.
@@ -125,8 +123,8 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     const dialog = view.preferences || dialogLayer ? dialogPart() : undefined;
     // However the part came (a press, or a prefetch on hover), once it is here the buttons say what they open.
     if (dialog) dialogFailed = false;
-    if (manage) manage.textContent = dialogFailed ? DIALOG_FAILED : messages.manage;
-    reopen?.setAttribute("aria-label", dialogFailed ? DIALOG_FAILED : messages.reopen);
+    if (manage) manage.textContent = dialogFailed ? messages.loadFailed : messages.manage;
+    reopen?.setAttribute("aria-label", dialogFailed ? messages.loadFailed : messages.reopen);
     if (dialog) {
       if (!dialogLayer) {
         adopt(dialog.css);
