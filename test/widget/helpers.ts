@@ -93,3 +93,19 @@ export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** The `n`th of a run of distinct, valid consent events for log-client tests (fields overridable). */
+export function sampleEvent(n: number, fields: Partial<ConsentEvent> = {}): ConsentEvent {
+  return {
+    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+    consentId: "11111111-1111-4111-8111-111111111111",
+    method: "reject_all",
+    choices: { analytics: false, functionality: false, targeting: false },
+    revision: "0123456789abcdef",
+    pageUrl: "https://example.org/",
+    language: "en-GB",
+    gpc: false,
+    widgetVersion: "0.1.0",
+    ...fields,
+  };
+}

@@ -1,20 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConsentEvent } from "../../shared/consent-schema.ts";
 import { createLogClient, OUTBOX_KEY } from "../../widget/log-client.ts";
+import { sampleEvent } from "./helpers.ts";
 
-function event(n: number): ConsentEvent {
-  return {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-    consentId: "11111111-1111-4111-8111-111111111111",
-    method: "reject_all",
-    choices: { analytics: false, functionality: false, targeting: false },
-    revision: "0123456789abcdef",
-    pageUrl: "https://example.org/",
-    language: "en-GB",
-    gpc: false,
-    widgetVersion: "0.1.0",
-  };
-}
+const event = (n: number) => sampleEvent(n);
 
 const outbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) ?? "[]") as { event: ConsentEvent }[];
 

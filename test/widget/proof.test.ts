@@ -13,7 +13,7 @@ import type { Controller } from "../../widget/controller.ts";
 import { createLogClient } from "../../widget/log-client.ts";
 import { RECEIPT_KEY } from "../../widget/storage.ts";
 import { resolveTexts, textsHash } from "../../widget/texts.ts";
-import { type Mounted, mountWidget, resetPage, settle } from "./helpers.ts";
+import { type Mounted, mountWidget, resetPage, sampleEvent, settle } from "./helpers.ts";
 
 /** The fields issue 13 adds to a consent event (optional in the schema). */
 type Proven = ConsentEvent & { source?: string; trusted?: boolean; privacyUrl?: string };
@@ -128,20 +128,7 @@ describe("the texts shown go to the log client with the event", () => {
 const HASH = "a".repeat(64);
 const ENDPOINT = "https://log.example/api/consent";
 
-function event(n: number, hash?: string): ConsentEvent {
-  return {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-    consentId: "11111111-1111-4111-8111-111111111111",
-    method: "reject_all",
-    choices: { analytics: false, functionality: false, targeting: false },
-    revision: "0123456789abcdef",
-    pageUrl: "https://example.org/",
-    language: "en-GB",
-    gpc: false,
-    widgetVersion: "0.1.0",
-    ...(hash && { textsHash: hash }),
-  };
-}
+const event = (n: number, hash?: string) => sampleEvent(n, hash ? { textsHash: hash } : {});
 
 const receipt = (n: number, extra: object = {}) =>
   JSON.stringify({

@@ -5,7 +5,6 @@
  * a visitor's own history by the consent id only their browser holds.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
 import {
   CONSENT_BODY_LIMIT,
@@ -31,12 +30,10 @@ import { buildReceiptRecord, logHashOf, receiptKeys, signReceipt } from "../lib/
 import { allowedOrigin } from "../middleware/allowed-origin.ts";
 import { consentCors } from "../middleware/consent-cors.ts";
 import { consentRateLimit } from "../middleware/consent-rate-limit.ts";
+import { jsonBody } from "../middleware/json-body.ts";
 import type { AppEnv } from "../types.ts";
 
 const USER_AGENT_LIMIT = 512;
-
-/** `sendBeacon` and keepalive fetches send text/plain to avoid a preflight. */
-const ACCEPTED_MEDIA_TYPES = new Set(["application/json", "text/plain"]);
 
 const consent = new Hono<AppEnv>();
 
@@ -138,22 +135,8 @@ consent.post(
   // The limit comes first: a refused origin is counted in D1, and no write may escape it.
   consentRateLimit,
   allowedOrigin,
-  bodyLimit({
-    maxSize: CONSENT_BODY_LIMIT,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `body must be at most ${CONSENT_BODY_LIMIT} bytes`);
-    },
-  }),
+  jsonBody(CONSENT_BODY_LIMIT),
   async (c) => {
-    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (!ACCEPTED_MEDIA_TYPES.has(mediaType)) {
-      throw new ApiError(
-        415,
-        "unsupported_media_type",
-        "Content-Type must be application/json or text/plain",
-        "Content-Type",
-      );
-    }
     const posted = parseBody(decodeBody(await c.req.arrayBuffer()));
     const db = c.env.DB;
     const receivedAt = new Date().toISOString();

@@ -8,7 +8,6 @@
  * Same rate limit, origin check and CORS as the consent post.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
 import { TEXTS_BODY_LIMIT, type TextsStored } from "../../shared/api.ts";
 import { sha256Hex } from "../../shared/revision.ts";
@@ -19,12 +18,10 @@ import { ApiError } from "../lib/errors.ts";
 import { allowedOrigin } from "../middleware/allowed-origin.ts";
 import { consentCors } from "../middleware/consent-cors.ts";
 import { consentRateLimit } from "../middleware/consent-rate-limit.ts";
+import { jsonBody } from "../middleware/json-body.ts";
 import type { AppEnv } from "../types.ts";
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
-
-/** As for consent posts: a keepalive fetch may send text/plain. */
-const ACCEPTED_MEDIA_TYPES = new Set(["application/json", "text/plain"]);
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
@@ -47,43 +44,23 @@ function parseTextSet(bytes: ArrayBuffer) {
   return result.output;
 }
 
-texts.put(
-  "/:hash",
-  consentRateLimit,
-  allowedOrigin,
-  bodyLimit({
-    maxSize: TEXTS_BODY_LIMIT,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `body must be at most ${TEXTS_BODY_LIMIT} bytes`);
-    },
-  }),
-  async (c) => {
-    const hash = c.req.param("hash");
-    if (!HASH_PATTERN.test(hash)) {
-      throw new ApiError(400, "bad_request", "the path must end in the texts' SHA-256, 64 lowercase hex", "hash");
-    }
-    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (!ACCEPTED_MEDIA_TYPES.has(mediaType)) {
-      throw new ApiError(
-        415,
-        "unsupported_media_type",
-        "Content-Type must be application/json or text/plain",
-        "Content-Type",
-      );
-    }
-    // Hashed as the widget hashes them, over the validated object: key order is the schema's.
-    const source = textSetSource(parseTextSet(await c.req.arrayBuffer()));
-    const computed = await sha256Hex(source);
-    if (computed !== hash) {
-      throw new ApiError(400, "invalid_body", `body hashes to ${computed}, not ${hash}`, "hash");
-    }
-    const outcome = await dbCall(() => storeTextSet(c.env.DB, hash, source, new Date().toISOString()));
-    if (outcome === "unreferenced") {
-      throw new ApiError(404, "not_found", `no consent event refers to texts ${hash}`, "hash");
-    }
-    return c.json<TextsStored>({ stored: outcome === "stored" }, outcome === "stored" ? 201 : 200);
-  },
-);
+texts.put("/:hash", consentRateLimit, allowedOrigin, jsonBody(TEXTS_BODY_LIMIT), async (c) => {
+  const hash = c.req.param("hash");
+  if (!HASH_PATTERN.test(hash)) {
+    throw new ApiError(400, "bad_request", "the path must end in the texts' SHA-256, 64 lowercase hex", "hash");
+  }
+  // Hashed as the widget hashes them, over the validated object: key order is the schema's.
+  const source = textSetSource(parseTextSet(await c.req.arrayBuffer()));
+  const computed = await sha256Hex(source);
+  if (computed !== hash) {
+    throw new ApiError(400, "invalid_body", `body hashes to ${computed}, not ${hash}`, "hash");
+  }
+  const outcome = await dbCall(() => storeTextSet(c.env.DB, hash, source, new Date().toISOString()));
+  if (outcome === "unreferenced") {
+    throw new ApiError(404, "not_found", `no consent event refers to texts ${hash}`, "hash");
+  }
+  return c.json<TextsStored>({ stored: outcome === "stored" }, outcome === "stored" ? 201 : 200);
+});
 
 texts.all("/:hash", (c) => {
   throw new ApiError(405, "method_not_allowed", `${c.req.method} is not allowed here; use PUT`, undefined, {
