@@ -29,6 +29,13 @@ export type ExceptionCategory = (typeof EXCEPTION_CATEGORIES)[number];
 export const BASES = ["consent", "exception-not-objected", "objected"] as const;
 export type Basis = (typeof BASES)[number];
 
+/** Each optional category's basis, in category order (the stored JSON's order); targeting is always consent. */
+export interface CategoryBases {
+  analytics: Basis;
+  functionality: Basis;
+  targeting: "consent";
+}
+
 /** `GET /api/rules`: what the widget must apply to this visitor. */
 export interface RulesAnswer {
   region: Region;

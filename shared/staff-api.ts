@@ -8,6 +8,7 @@
  */
 import type { ConsentReceipt, ReceiptVerification } from "./api.ts";
 import type { ConsentEvent, ConsentSource } from "./consent-schema.ts";
+import type { CategoryBases, Region, RuleSet } from "./rules.ts";
 import type { TextSet } from "./text-set-schema.ts";
 
 export const STAFF_API_PATH = "/api/staff";
@@ -15,7 +16,8 @@ export const STAFF_PAGES_PATH = "/staff";
 export const STAFF_SIGN_IN_PATH = "/staff-sign-in";
 
 /** Every field of one logged event, as staff see it. */
-export interface StaffEvent extends Omit<ConsentEvent, "textsHash" | "source" | "trusted" | "privacyUrl"> {
+export interface StaffEvent
+  extends Omit<ConsentEvent, "textsHash" | "source" | "trusted" | "privacyUrl" | "ruleSet" | "basis"> {
   /** Row id: the tie-breaker of newest-first order and the record's address. */
   id: number;
   receivedAt: string;
@@ -34,6 +36,11 @@ export interface StaffEvent extends Omit<ConsentEvent, "textsHash" | "source" | 
   trusted: boolean | null;
   /** The site's own privacy statement the banner linked to; null when it linked this service's (or not recorded, when `source` is null too). */
   privacyUrl: string | null;
+  /** The visitor's region as the worker saw it (issue 14); null: logged before regions were recorded. */
+  region: Region | null;
+  /** The rule set the widget applied, and each category's basis; null: not recorded (an older widget). */
+  ruleSet: RuleSet | null;
+  basis: CategoryBases | null;
 }
 
 /**

@@ -192,6 +192,8 @@ const EDITS: [column: string, sql: string][] = [
   ["privacy_url", "'https://www.opencontact.co.uk/privacy'"],
   ["source", "'banner'"],
   ["trusted", "1"],
+  // rule_set and basis come in pairs (the table's CHECK): below, on events that have them.
+  ["region", "'uk'"],
 ];
 
 describe("columns added after the chain began (privacy_url, source, trusted)", () => {
@@ -248,6 +250,51 @@ describe("columns added after the chain began (privacy_url, source, trusted)", (
     await appendAll(1);
     await tamper("UPDATE consent_events SET trusted = 1 WHERE seq = 1");
     expect((await check()).firstProblem).toMatchObject({ seq: 1, eventId: event.eventId });
+  });
+});
+
+describe("columns added for rules by region (region, rule_set, basis)", () => {
+  const objected = { analytics: "objected", functionality: "consent", targeting: "consent" } as const;
+
+  it("are covered after issue 13's, each only where recorded", async () => {
+    const [before] = await appendAll(1);
+    const recorded = newEvent({ source: "banner", trusted: true, region: "uk", ruleSet: "uk", basis: objected });
+    await recordEvent(env.DB, recorded, [recordCurrentRevision(env.DB, recorded.receivedAt)]);
+    const olderWidget = newEvent({ region: "eea" });
+    await recordEvent(env.DB, olderWidget, [recordCurrentRevision(env.DB, olderWidget.receivedAt)]);
+    const [old, fresh, regionOnly] = await rows();
+    expect(JSON.parse(canonicalEvent(old as ChainRow))).toHaveLength(18);
+    expect(JSON.parse(canonicalEvent(old as ChainRow))[2]).toBe(before?.eventId);
+    expect(JSON.parse(canonicalEvent(fresh as ChainRow)).slice(18)).toEqual([
+      "source",
+      "banner",
+      "trusted",
+      1,
+      "region",
+      "uk",
+      "rule_set",
+      "uk",
+      "basis",
+      '{"analytics":"objected","functionality":"consent","targeting":"consent"}',
+    ]);
+    expect(JSON.parse(canonicalEvent(regionOnly as ChainRow)).slice(18)).toEqual(["region", "eea"]);
+    expect(await check()).toMatchObject({ valid: true, events: 3 });
+  });
+
+  it("an objection rewritten as a consent is found", async () => {
+    const event = newEvent({ region: "uk", ruleSet: "uk", basis: objected });
+    await recordEvent(env.DB, event, [recordCurrentRevision(env.DB, event.receivedAt)]);
+    await appendAll(1);
+    await tamper(`UPDATE consent_events SET basis = replace(basis, '"objected"', '"consent"') WHERE seq = 1`);
+    expect((await check()).firstProblem).toMatchObject({ seq: 1, eventId: event.eventId });
+  });
+
+  it("a rule set relabelled is found", async () => {
+    await appendAll(1);
+    const event = newEvent({ region: "uk", ruleSet: "uk", basis: objected });
+    await recordEvent(env.DB, event, [recordCurrentRevision(env.DB, event.receivedAt)]);
+    await tamper(`UPDATE consent_events SET rule_set = 'eea' WHERE seq = 2`);
+    expect((await check()).firstProblem).toMatchObject({ seq: 2, eventId: event.eventId });
   });
 });
 

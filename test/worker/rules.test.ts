@@ -4,8 +4,10 @@
  * Cloudflare reports it or forced on plain http.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { CONSENT_PATH, type ConsentReceipt } from "../../shared/api.ts";
 import { RULES_PATH, type RulesAnswer } from "../../shared/rules.ts";
+import { findEventByEventId } from "../../worker/db/consent-events.ts";
 import app from "../../worker/index.ts";
 import {
   exceptionsOf,
@@ -16,7 +18,7 @@ import {
   ruleSetOf,
   rulesFor,
 } from "../../worker/lib/rules.ts";
-import { SITE_ORIGIN } from "./helpers.ts";
+import { countEvents, errorOf, freshLog, nextClientIp, SITE_ORIGIN, TEST_USER_AGENT, validBody } from "./helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -138,6 +140,7 @@ async function rulesOf(request: RulesRequest): Promise<RulesAnswer> {
 }
 
 const UK_ON = { UK_EXCEPTION: "analytics" };
+const BOTH = { UK_EXCEPTION: "analytics,functionality" };
 
 describe("GET /api/rules", () => {
   it("answers each region, without the country, never cached, with CORS for the site", async () => {
@@ -228,5 +231,189 @@ describe("GET /api/rules", () => {
     const post = await app.request(RULES_PATH, { method: "POST", headers: { Origin: SITE_ORIGIN } }, rulesEnv());
     expect(post.status).toBe(405);
     expect(post.headers.get("Allow")).toBe("GET, OPTIONS");
+  });
+});
+
+/** A consent post from a visitor in `country` (as Cloudflare reports it) to a worker with these rules settings. */
+function postFrom(country: string | undefined, body: unknown, vars: RulesVars = UK_ON) {
+  const request = new Request(`http://127.0.0.1:8787${CONSENT_PATH}`, {
+    method: "POST",
+    headers: {
+      Origin: SITE_ORIGIN,
+      "Content-Type": "application/json",
+      "CF-Connecting-IP": nextClientIp(),
+      "User-Agent": TEST_USER_AGENT,
+    },
+    body: JSON.stringify(body),
+    ...(country === undefined ? {} : { cf: { country } }),
+  });
+  return Promise.resolve(app.request(request, undefined, rulesEnv(vars)));
+}
+
+async function storedRow(eventId: string) {
+  return env.DB.prepare("SELECT region, rule_set, basis, method, analytics FROM consent_events WHERE event_id = ?")
+    .bind(eventId)
+    .first<{
+      region: string | null;
+      rule_set: string | null;
+      basis: string | null;
+      method: string;
+      analytics: number;
+    }>();
+}
+
+const NOT_OBJECTED = { analytics: "exception-not-objected", functionality: "consent", targeting: "consent" } as const;
+const OBJECTED = { analytics: "objected", functionality: "consent", targeting: "consent" } as const;
+const ALL_CONSENT = { analytics: "consent", functionality: "consent", targeting: "consent" } as const;
+
+describe("region, rule set and basis stored with every event", () => {
+  beforeEach(freshLog);
+
+  it("stores the worker's region for an older widget's post, with no rule set or basis", async () => {
+    const body = validBody();
+    const response = await postFrom("GB", body);
+    expect(response.status).toBe(201);
+    expect(await storedRow(body.eventId)).toMatchObject({ region: "uk", rule_set: null, basis: null });
+    const eea = validBody();
+    expect((await postFrom("DE", eea)).status).toBe(201);
+    expect(await storedRow(eea.eventId)).toMatchObject({ region: "eea", rule_set: null, basis: null });
+    const unknown = validBody();
+    expect((await postFrom(undefined, unknown)).status).toBe(201);
+    expect(await storedRow(unknown.eventId)).toMatchObject({ region: "eea" });
+  });
+
+  it("stores a UK visitor's rule set and basis, and shows them to staff", async () => {
+    const body = validBody({ ruleSet: "uk", basis: NOT_OBJECTED });
+    expect((await postFrom("GB", body)).status).toBe(201);
+    expect(await storedRow(body.eventId)).toEqual({
+      region: "uk",
+      rule_set: "uk",
+      basis: '{"analytics":"exception-not-objected","functionality":"consent","targeting":"consent"}',
+      method: "custom",
+      analytics: 1,
+    });
+    const found = await findEventByEventId(env.DB, body.eventId);
+    expect(found).toMatchObject({ region: "uk", ruleSet: "uk", basis: NOT_OBJECTED });
+  });
+
+  it("records an objection as its own event, idempotently", async () => {
+    const body = validBody({
+      method: "object",
+      choices: { analytics: false, functionality: false, targeting: false },
+      ruleSet: "uk",
+      basis: OBJECTED,
+      source: "banner",
+      trusted: true,
+    });
+    const first = await postFrom("GB", body, BOTH);
+    expect(first.status).toBe(201);
+    const receipt = (await first.json()) as ConsentReceipt;
+    expect(receipt.method).toBe("object");
+    const again = await postFrom("GB", body, BOTH);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as ConsentReceipt).record).toEqual(receipt.record);
+    expect(await countEvents()).toBe(1);
+    expect(await storedRow(body.eventId)).toMatchObject({ method: "object", analytics: 0, rule_set: "uk" });
+    // The same event id with another basis is another choice, not a retry.
+    const changed = await postFrom("GB", { ...body, basis: { ...OBJECTED, functionality: "objected" } }, BOTH);
+    expect(changed.status).toBe(409);
+  });
+
+  it("stores an eea rule set posted where the worker sees uk, beside the worker's region", async () => {
+    const body = validBody({ ruleSet: "eea", basis: ALL_CONSENT });
+    expect((await postFrom("GB", body)).status).toBe(201);
+    expect(await storedRow(body.eventId)).toMatchObject({ region: "uk", rule_set: "eea" });
+  });
+
+  it.each([
+    [
+      "a uk rule set where the worker's is eea (an EEA visitor)",
+      "DE",
+      UK_ON,
+      { ruleSet: "uk", basis: NOT_OBJECTED },
+      "ruleSet",
+      /^ruleSet uk does not apply here: this worker's rule set for the request \(region eea\) is eea$/,
+    ],
+    [
+      "a uk rule set with the exception off",
+      "GB",
+      {},
+      { ruleSet: "uk", basis: NOT_OBJECTED },
+      "ruleSet",
+      /region uk\) is eea/,
+    ],
+    [
+      "functionality under the exception when the site has analytics only",
+      "GB",
+      UK_ON,
+      { ruleSet: "uk", basis: { ...NOT_OBJECTED, functionality: "objected" } },
+      "basis.functionality",
+      /functionality is not under the UK exception on this site \(UK_EXCEPTION\)/,
+    ],
+    [
+      "targeting under the exception",
+      "GB",
+      { UK_EXCEPTION: "analytics,functionality" },
+      { ruleSet: "uk", basis: { ...NOT_OBJECTED, targeting: "objected" } },
+      "basis.targeting",
+      /targeting is never under an exception/,
+    ],
+    [
+      "an exception basis under the eea rule set",
+      "GB",
+      UK_ON,
+      { ruleSet: "eea", basis: NOT_OBJECTED },
+      "basis.analytics",
+      /must be consent under the eea rule set/,
+    ],
+    ["a basis without its rule set", "GB", UK_ON, { basis: ALL_CONSENT }, "ruleSet", /basis needs the ruleSet/],
+    ["a rule set without its basis", "GB", UK_ON, { ruleSet: "eea" }, "basis", /ruleSet needs the basis/],
+    [
+      "an unknown basis",
+      "GB",
+      UK_ON,
+      { ruleSet: "uk", basis: { ...NOT_OBJECTED, analytics: "legitimate-interest" } },
+      "basis.analytics",
+      /must be one of consent, exception-not-objected, objected/,
+    ],
+    [
+      "an objected category left on",
+      "GB",
+      UK_ON,
+      { ruleSet: "uk", basis: OBJECTED },
+      "choices.analytics",
+      /false for objected/,
+    ],
+    [
+      "an objection naming no objected category",
+      "GB",
+      UK_ON,
+      {
+        method: "object",
+        choices: { analytics: false, functionality: false, targeting: false },
+        ruleSet: "uk",
+        basis: ALL_CONSENT,
+      },
+      "basis",
+      /object needs a basis with at least one category objected/,
+    ],
+    ["an unknown rule set", "GB", UK_ON, { ruleSet: "us", basis: ALL_CONSENT }, "ruleSet", /ruleSet must be one of/],
+  ] as const)("refuses %s with a 400 naming the field", async (_name, country, vars, fields, field, message) => {
+    const response = await postFrom(
+      country,
+      { ...validBody(), choices: { analytics: true, functionality: false, targeting: false }, ...fields },
+      vars,
+    );
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ code: "invalid_body", field });
+    expect(error.message).toMatch(message);
+    expect(await countEvents()).toBe(0);
+  });
+
+  it("uses DEV_FORCE_COUNTRY for the stored region on plain http, as GET /api/rules does", async () => {
+    const body = validBody({ ruleSet: "uk", basis: NOT_OBJECTED });
+    expect((await postFrom("DE", body, { ...UK_ON, DEV_FORCE_COUNTRY: "GB" })).status).toBe(201);
+    expect(await storedRow(body.eventId)).toMatchObject({ region: "uk", rule_set: "uk" });
   });
 });

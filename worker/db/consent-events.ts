@@ -4,6 +4,7 @@
  * updates or deletes a row; a change of mind is a new event.
  */
 import type { ConsentMethod, ConsentSource } from "../../shared/consent-schema.ts";
+import type { CategoryBases, Region, RuleSet } from "../../shared/rules.ts";
 import type { StaffDailyStats, StaffEvent } from "../../shared/staff-api.ts";
 import { type ChainFields, eventHash, GENESIS_HASH } from "../lib/log-chain.ts";
 import { type ChainHead, chainHeadStatement } from "./log-chain.ts";
@@ -41,6 +42,10 @@ export interface ConsentEventRow {
   privacy_url: string | null;
   source: ConsentSource | null;
   trusted: number | null;
+  /** Null: not recorded (migrations/0009_rules_by_region.sql). `basis` is CategoryBases as JSON. */
+  region: Region | null;
+  rule_set: RuleSet | null;
+  basis: string | null;
 }
 
 export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
@@ -65,7 +70,17 @@ export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
     source: row.source,
     trusted: row.trusted === null ? null : row.trusted === 1,
     privacyUrl: row.privacy_url,
+    region: row.region,
+    ruleSet: row.rule_set,
+    basis: row.basis === null ? null : (JSON.parse(row.basis) as CategoryBases),
   };
+}
+
+/** The stored JSON of the bases: fixed key order, so equal bases are equal bytes (and hash alike in the chain). */
+export function storedBasis(basis: CategoryBases | null): string | null {
+  return basis === null
+    ? null
+    : JSON.stringify({ analytics: basis.analytics, functionality: basis.functionality, targeting: basis.targeting });
 }
 
 /** 0/1 as stored, NULL when not recorded. */
@@ -104,6 +119,9 @@ export function chainFieldsOf(event: NewConsentEvent, seq: number, prevHash: str
     privacy_url: event.privacyUrl,
     source: event.source,
     trusted: storedFlag(event.trusted),
+    region: event.region,
+    rule_set: event.ruleSet,
+    basis: storedBasis(event.basis),
   };
 }
 
@@ -137,15 +155,18 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
     event.privacyUrl,
     event.source,
     storedFlag(event.trusted),
+    event.region,
+    event.ruleSet,
+    storedBasis(event.basis),
   ];
   const columns = `event_id, consent_id, received_at, method, analytics, functionality, targeting,
          revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
-         privacy_url, source, trusted`;
+         privacy_url, source, trusted, region, rule_set, basis`;
   if (!link) {
     return db
       .prepare(
         `INSERT INTO consent_events (${columns})
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING *`,
       )
@@ -154,7 +175,7 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
   return db
     .prepare(
       `INSERT INTO consent_events (${columns}, seq, prev_hash, hash)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        FROM log_chain_head WHERE seq = ? AND hash = ?
        ON CONFLICT (event_id) DO NOTHING
        RETURNING *`,
@@ -170,7 +191,9 @@ function sameChoice(stored: NewConsentEvent, posted: NewConsentEvent): boolean {
     stored.revision === posted.revision &&
     stored.choices.analytics === posted.choices.analytics &&
     stored.choices.functionality === posted.choices.functionality &&
-    stored.choices.targeting === posted.choices.targeting
+    stored.choices.targeting === posted.choices.targeting &&
+    stored.ruleSet === posted.ruleSet &&
+    storedBasis(stored.basis) === storedBasis(posted.basis)
   );
 }
 

@@ -15,6 +15,7 @@ import {
   type ConsentReceipt,
 } from "../../shared/api.ts";
 import { type ConsentEvent, ConsentEventSchema, UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
+import { EXCEPTION_CATEGORIES, type Region } from "../../shared/rules.ts";
 import {
   type ConsentEventRecord,
   listEventsByConsentId,
@@ -28,10 +29,12 @@ import { dbCall } from "../lib/db-call.ts";
 import { defaultTextsHash } from "../lib/default-texts.ts";
 import { ApiError, unavailable } from "../lib/errors.ts";
 import { buildReceiptRecord, logHashOf, receiptKeys, signReceipt } from "../lib/receipts.ts";
+import { rulesSettings } from "../lib/rules.ts";
 import { allowedOrigin } from "../middleware/allowed-origin.ts";
 import { consentCors } from "../middleware/consent-cors.ts";
 import { consentRateLimit } from "../middleware/consent-rate-limit.ts";
 import type { AppEnv } from "../types.ts";
+import { rulesOfRequest } from "./rules.ts";
 
 const USER_AGENT_LIMIT = 512;
 
@@ -117,6 +120,40 @@ function decodeBody(bytes: ArrayBuffer): string {
   }
 }
 
+/**
+ * The posted rule set and bases against the worker's own lookup for this
+ * request: a visitor the worker puts under `eea` cannot have been offered
+ * the exception, and under `uk` only the site's configured categories are
+ * in it. Refused, not stored, so the log never holds a basis the site did
+ * not allow; an `eea` rule set where the worker sees `uk` is stored as
+ * posted (stricter than needed), beside the worker's `region`.
+ */
+function checkRules(posted: ConsentEvent, request: Request, env: Env): Region {
+  const { region, ruleSet } = rulesOfRequest(request, env);
+  if (posted.ruleSet === "uk" && ruleSet === "eea") {
+    throw new ApiError(
+      400,
+      "invalid_body",
+      `ruleSet uk does not apply here: this worker's rule set for the request (region ${region}) is eea`,
+      "ruleSet",
+    );
+  }
+  if (posted.ruleSet === "uk" && posted.basis) {
+    const { ukException } = rulesSettings(env);
+    for (const category of EXCEPTION_CATEGORIES) {
+      if (posted.basis[category] !== "consent" && !ukException.includes(category)) {
+        throw new ApiError(
+          400,
+          "invalid_body",
+          `basis.${category} must be consent: ${category} is not under the UK exception on this site (UK_EXCEPTION)`,
+          `basis.${category}`,
+        );
+      }
+    }
+  }
+  return region;
+}
+
 function parseBody(text: string): ConsentEvent {
   let json: unknown;
   try {
@@ -155,6 +192,7 @@ consent.post(
       );
     }
     const posted = parseBody(decodeBody(await c.req.arrayBuffer()));
+    const region = checkRules(posted, c.req.raw, c.env);
     const db = c.env.DB;
     const receivedAt = new Date().toISOString();
     const event: NewConsentEvent = {
@@ -175,6 +213,9 @@ consent.post(
       source: posted.source ?? null,
       trusted: posted.trusted ?? null,
       privacyUrl: posted.privacyUrl ?? null,
+      region,
+      ruleSet: posted.ruleSet ?? null,
+      basis: posted.basis ?? null,
     };
 
     const isCurrent = posted.revision === CURRENT.revision;

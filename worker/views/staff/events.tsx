@@ -6,18 +6,19 @@
  */
 import type { Child } from "hono/jsx";
 import { CATEGORIES } from "../../../shared/categories.ts";
-import { CONSENT_METHODS } from "../../../shared/consent-schema.ts";
+import { CONSENT_METHODS, type ConsentMethod } from "../../../shared/consent-schema.ts";
 import type { ShownTexts, StaffEvent } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import type { FilterParams } from "../../lib/staff-query.ts";
 import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
-const METHOD_LABELS: Record<string, string> = {
+const METHOD_LABELS: Record<ConsentMethod, string> = {
   accept_all: "Accept all",
   reject_all: "Reject all",
   custom: "Custom",
   withdraw: "Withdraw",
+  object: "Object",
 };
 
 function query(params: Record<string, string | undefined>): string {

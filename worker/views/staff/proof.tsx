@@ -7,19 +7,21 @@
 import type { Child } from "hono/jsx";
 import { CONTROLLER, RECEIPT_KEYS_PATH } from "../../../shared/api.ts";
 import { CATEGORIES } from "../../../shared/categories.ts";
+import type { ConsentMethod } from "../../../shared/consent-schema.ts";
 import type { ProofEvent, StaffConsentProof } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
-const METHOD_WORDS: Record<string, string> = {
+const METHOD_WORDS: Record<ConsentMethod, string> = {
   accept_all: "Accepted all",
   reject_all: "Rejected all",
   custom: "Chose per category",
   withdraw: "Withdrew consent",
+  object: "Objected (UK exception)",
 };
 
-const methodWords = (method: string) => METHOD_WORDS[method] ?? method;
+const methodWords = (method: string) => METHOD_WORDS[method as ConsentMethod] ?? method;
 
 function Time({ iso }: { iso: string }) {
   return <time datetime={iso}>{iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}</time>;
