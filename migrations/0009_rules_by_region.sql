@@ -129,5 +129,46 @@ LIMIT 1;
 -- 0008
 CREATE INDEX consent_events_by_texts_hash ON consent_events (texts_hash) WHERE texts_hash IS NOT NULL;
 
--- The statistics split by rule set.
-CREATE INDEX consent_events_by_rule_set ON consent_events (rule_set, received_at) WHERE rule_set IS NOT NULL;
+-- The statistics split by rule set: the same daily counts as consent_daily,
+-- one row per day and rule set ('none' for events that recorded none: older
+-- widgets and every event before this migration), kept by the same kind of
+-- triggers, so each day's rows add up to its consent_daily row.
+CREATE TABLE consent_daily_by_rule_set (
+  day TEXT NOT NULL,
+  rule_set TEXT NOT NULL CHECK (rule_set IN ('eea', 'uk', 'none')),
+  events INTEGER NOT NULL CHECK (events >= 0),
+  analytics INTEGER NOT NULL CHECK (analytics >= 0),
+  functionality INTEGER NOT NULL CHECK (functionality >= 0),
+  targeting INTEGER NOT NULL CHECK (targeting >= 0),
+  PRIMARY KEY (day, rule_set)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO consent_daily_by_rule_set (day, rule_set, events, analytics, functionality, targeting)
+SELECT substr(received_at, 1, 10), coalesce(rule_set, 'none'), count(*), sum(analytics), sum(functionality), sum(targeting)
+FROM consent_events
+GROUP BY substr(received_at, 1, 10), coalesce(rule_set, 'none');
+
+CREATE TRIGGER consent_daily_by_rule_set_count
+AFTER INSERT ON consent_events
+BEGIN
+  INSERT INTO consent_daily_by_rule_set (day, rule_set, events, analytics, functionality, targeting)
+  VALUES (substr(new.received_at, 1, 10), coalesce(new.rule_set, 'none'), 1, new.analytics, new.functionality, new.targeting)
+  ON CONFLICT (day, rule_set) DO UPDATE SET
+    events = events + 1,
+    analytics = analytics + excluded.analytics,
+    functionality = functionality + excluded.functionality,
+    targeting = targeting + excluded.targeting;
+END;
+
+CREATE TRIGGER consent_daily_by_rule_set_uncount
+AFTER DELETE ON consent_events
+BEGIN
+  UPDATE consent_daily_by_rule_set SET
+    events = events - 1,
+    analytics = analytics - old.analytics,
+    functionality = functionality - old.functionality,
+    targeting = targeting - old.targeting
+  WHERE day = substr(old.received_at, 1, 10) AND rule_set = coalesce(old.rule_set, 'none');
+  DELETE FROM consent_daily_by_rule_set
+  WHERE day = substr(old.received_at, 1, 10) AND rule_set = coalesce(old.rule_set, 'none') AND events = 0;
+END;

@@ -93,10 +93,21 @@ export interface RefusedOriginCount {
   refusals: number;
 }
 
+/** A period's events under one rule set and how many granted each category; `none`: no rule set recorded (older widgets, events before issue 14). */
+export interface StaffRuleSetStats {
+  ruleSet: RuleSet | "none";
+  events: number;
+  analytics: number;
+  functionality: number;
+  targeting: number;
+}
+
 export interface StaffStats {
   from: string;
   to: string;
   days: StaffDailyStats[];
+  /** The period split by rule set, in the order eea, none, uk; the parts add up to the days' totals. */
+  byRuleSet: StaffRuleSetStats[];
   /** Origins refused in the period, most refused first (at most 100). */
   refusedOrigins: RefusedOriginCount[];
 }

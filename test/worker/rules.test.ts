@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CONSENT_PATH, type ConsentReceipt } from "../../shared/api.ts";
 import { RULES_PATH, type RulesAnswer } from "../../shared/rules.ts";
+import type { StaffEventRecord, StaffStats, SubjectAccessExport } from "../../shared/staff-api.ts";
 import { findEventByEventId } from "../../worker/db/consent-events.ts";
 import app from "../../worker/index.ts";
 import {
@@ -18,7 +19,18 @@ import {
   ruleSetOf,
   rulesFor,
 } from "../../worker/lib/rules.ts";
-import { countEvents, errorOf, freshLog, nextClientIp, SITE_ORIGIN, TEST_USER_AGENT, validBody } from "./helpers.ts";
+import {
+  countEvents,
+  errorOf,
+  freshLog,
+  newEvent,
+  nextClientIp,
+  SITE_ORIGIN,
+  seed,
+  TEST_USER_AGENT,
+  validBody,
+} from "./helpers.ts";
+import { parseCsv, staffRequest } from "./staff-helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -415,5 +427,91 @@ describe("region, rule set and basis stored with every event", () => {
     const body = validBody({ ruleSet: "uk", basis: NOT_OBJECTED });
     expect((await postFrom("DE", body, { ...UK_ON, DEV_FORCE_COUNTRY: "GB" })).status).toBe(201);
     expect(await storedRow(body.eventId)).toMatchObject({ region: "uk", rule_set: "uk" });
+  });
+});
+
+describe("region, rule set and basis for staff", () => {
+  beforeEach(freshLog);
+
+  it("show in the record, the subject-access export and the CSV, null where not recorded", async () => {
+    const consentId = crypto.randomUUID();
+    const older = validBody({ consentId });
+    expect((await postFrom("GB", older)).status).toBe(201);
+    const objection = validBody({
+      consentId,
+      method: "object",
+      choices: { analytics: false, functionality: false, targeting: false },
+      ruleSet: "uk",
+      basis: OBJECTED,
+    });
+    expect((await postFrom("GB", objection)).status).toBe(201);
+    const stored = await findEventByEventId(env.DB, objection.eventId);
+
+    const record = (await (await staffRequest(`/api/staff/events/${stored?.id}`)).json()) as StaffEventRecord;
+    expect(record.event).toMatchObject({ method: "object", region: "uk", ruleSet: "uk", basis: OBJECTED });
+    expect(record.history.map(({ region, ruleSet, basis }) => ({ region, ruleSet, basis }))).toEqual([
+      { region: "uk", ruleSet: "uk", basis: OBJECTED },
+      { region: "uk", ruleSet: null, basis: null },
+    ]);
+    const page = await (await staffRequest(`/staff/events/${stored?.id}`)).text();
+    expect(page).toContain("UK: inform and object");
+    expect(page).toContain("Analytical or performance cookies: UK exception, objected");
+
+    const access = (await (await staffRequest(`/api/staff/consents/${consentId}`)).json()) as SubjectAccessExport;
+    expect(access.events[0]).toMatchObject({ region: "uk", ruleSet: "uk", basis: OBJECTED });
+    expect(access.explanation).toContain("basis per category");
+
+    const csv = parseCsv(await (await staffRequest(`/api/staff/events.csv?consentId=${consentId}`)).text());
+    const header = csv[0] ?? [];
+    const cell = (row: string[] | undefined, name: string) => row?.[header.indexOf(name)];
+    expect([cell(csv[1], "method"), cell(csv[1], "region"), cell(csv[1], "rule_set"), cell(csv[1], "basis")]).toEqual([
+      "object",
+      "uk",
+      "uk",
+      '{"analytics":"objected","functionality":"consent","targeting":"consent"}',
+    ]);
+    expect([cell(csv[2], "region"), cell(csv[2], "rule_set"), cell(csv[2], "basis")]).toEqual(["uk", "", ""]);
+  });
+
+  it("split the statistics by rule set, adding up to the totals, and follow the purge", async () => {
+    const day = (iso: string) => ({ receivedAt: iso });
+    await seed([
+      newEvent({
+        ...day("2026-11-01T10:00:00.000Z"),
+        choices: { analytics: true, functionality: false, targeting: false },
+      }),
+      newEvent({ ...day("2026-11-01T11:00:00.000Z"), ruleSet: "eea", basis: ALL_CONSENT, region: "eea" }),
+      newEvent({
+        ...day("2026-11-02T10:00:00.000Z"),
+        ruleSet: "uk",
+        basis: NOT_OBJECTED,
+        region: "uk",
+        choices: { analytics: true, functionality: false, targeting: false },
+      }),
+      newEvent({
+        ...day("2026-11-02T11:00:00.000Z"),
+        method: "object",
+        ruleSet: "uk",
+        basis: OBJECTED,
+        region: "uk",
+        choices: { analytics: false, functionality: false, targeting: false },
+      }),
+    ]);
+    const stats = (await (await staffRequest("/api/staff/stats?from=2026-11-01&to=2026-11-02")).json()) as StaffStats;
+    expect(stats.byRuleSet.map(({ ruleSet, events, analytics }) => ({ ruleSet, events, analytics }))).toEqual([
+      { ruleSet: "eea", events: 1, analytics: expect.any(Number) },
+      { ruleSet: "none", events: 1, analytics: 1 },
+      { ruleSet: "uk", events: 2, analytics: 1 },
+    ]);
+    for (const field of ["events", "analytics", "functionality", "targeting"] as const) {
+      const total = stats.days.reduce((sum, entry) => sum + entry[field], 0);
+      expect(stats.byRuleSet.reduce((sum, part) => sum + part[field], 0)).toBe(total);
+    }
+    const page = await (await staffRequest("/staff/stats?from=2026-11-01&to=2026-11-02")).text();
+    expect(page).toContain("UK rules (inform and object)");
+    // The retention purge takes the split's counts with the events (nothing chained here: seeded rows).
+    await env.DB.prepare("DELETE FROM consent_events WHERE rule_set = 'uk'").run();
+    const after = (await (await staffRequest("/api/staff/stats?from=2026-11-01&to=2026-11-02")).json()) as StaffStats;
+    expect(after.byRuleSet.map((part) => part.ruleSet)).toEqual(["eea", "none"]);
   });
 });

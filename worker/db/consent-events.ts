@@ -5,10 +5,16 @@
  */
 import type { ConsentMethod, ConsentSource } from "../../shared/consent-schema.ts";
 import type { CategoryBases, Region, RuleSet } from "../../shared/rules.ts";
-import type { StaffDailyStats, StaffEvent } from "../../shared/staff-api.ts";
+import type { StaffDailyStats, StaffEvent, StaffRuleSetStats } from "../../shared/staff-api.ts";
 import { type ChainFields, eventHash, GENESIS_HASH } from "../lib/log-chain.ts";
 import { type ChainHead, chainHeadStatement } from "./log-chain.ts";
-import { DAILY_STATS_SQL, type EventCursor, type EventFilter, searchEventsSql } from "./staff-queries.ts";
+import {
+  DAILY_STATS_SQL,
+  type EventCursor,
+  type EventFilter,
+  RULE_SET_STATS_SQL,
+  searchEventsSql,
+} from "./staff-queries.ts";
 
 /** One stored event, as the worker and staff see it (the wire type staff scripts get). */
 export type ConsentEventRecord = StaffEvent;
@@ -382,6 +388,15 @@ export async function findEventById(db: D1Database, id: number): Promise<Consent
 /** Per-day counts for `[from, to)` (ISO timestamps at midnight UTC); days without events are absent. */
 export async function dailyChoiceCounts(db: D1Database, from: string, to: string): Promise<StaffDailyStats[]> {
   const { results } = await db.prepare(DAILY_STATS_SQL).bind(from.slice(0, 10), to.slice(0, 10)).all<StaffDailyStats>();
+  return results;
+}
+
+/** Counts for `[from, to)` per rule set; a rule set without events in the period is absent. */
+export async function ruleSetChoiceCounts(db: D1Database, from: string, to: string): Promise<StaffRuleSetStats[]> {
+  const { results } = await db
+    .prepare(RULE_SET_STATS_SQL)
+    .bind(from.slice(0, 10), to.slice(0, 10))
+    .all<StaffRuleSetStats>();
   return results;
 }
 

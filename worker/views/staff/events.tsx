@@ -10,7 +10,15 @@ import { CONSENT_METHODS, type ConsentMethod } from "../../../shared/consent-sch
 import type { ShownTexts, StaffEvent } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import type { FilterParams } from "../../lib/staff-query.ts";
-import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
+import {
+  basisWords,
+  PrivacyLinkWords,
+  regionWords,
+  ruleSetWords,
+  ShownTextsView,
+  sourceWords,
+  trustedWords,
+} from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
 const METHOD_LABELS: Record<ConsentMethod, string> = {
@@ -285,6 +293,9 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
           <Field label="Method">{METHOD_LABELS[event.method] ?? event.method}</Field>
           <Field label="How the choice was made">{sourceWords(event.source)}</Field>
           <Field label="Real user action">{trustedWords(event.trusted)}</Field>
+          <Field label="Visitor's region">{regionWords(event.region)}</Field>
+          <Field label="Rule set applied">{ruleSetWords(event.ruleSet)}</Field>
+          <Field label="Basis per category">{basisWords(event.basis)}</Field>
           {CATEGORIES.map((category) => (
             <Field label={category.name}>
               <Choice granted={event.choices[category.id]} />

@@ -10,7 +10,15 @@ import { CATEGORIES } from "../../../shared/categories.ts";
 import type { ConsentMethod } from "../../../shared/consent-schema.ts";
 import type { ProofEvent, StaffConsentProof } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
-import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
+import {
+  basisWords,
+  PrivacyLinkWords,
+  regionWords,
+  ruleSetWords,
+  ShownTextsView,
+  sourceWords,
+  trustedWords,
+} from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
 const METHOD_WORDS: Record<ConsentMethod, string> = {
@@ -141,6 +149,9 @@ function EventSection({ proof, item, index }: { proof: StaffConsentProof; item: 
         <Field label="How consent was expressed">{methodWords(event.method)}</Field>
         <Field label="Where the choice was made">{sourceWords(event.source)}</Field>
         <Field label="Real user action">{trustedWords(event.trusted)}</Field>
+        <Field label="Visitor's region">{regionWords(event.region)}</Field>
+        <Field label="Rule set applied">{ruleSetWords(event.ruleSet)}</Field>
+        <Field label="Basis per category">{basisWords(event.basis)}</Field>
         {CATEGORIES.map((category) => (
           <Field label={category.name}>
             <Choice granted={event.choices[category.id]} />
