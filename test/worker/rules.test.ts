@@ -515,3 +515,39 @@ describe("region, rule set and basis for staff", () => {
     expect(after.byRuleSet.map((part) => part.ruleSet)).toEqual(["eea", "none"]);
   });
 });
+
+describe("/privacy says which rule applies to the reader", () => {
+  const read = (country: string, vars: RulesVars, headers: Record<string, string> = {}) =>
+    Promise.resolve(
+      app.request(
+        new Request("http://127.0.0.1:8787/privacy", { headers, cf: { country } }),
+        undefined,
+        rulesEnv(vars),
+      ),
+    );
+
+  it("changes nothing with the exception off", async () => {
+    const page = await read("GB", {});
+    const text = await page.text();
+    expect(text).not.toContain("Visitors from the UK");
+    expect(text).not.toContain("outside the UK");
+    expect(page.headers.get("Cache-Control")).toMatch(/^public/);
+    expect(page.headers.get("ETag")).toMatch(/^"[0-9a-f]{16}"$/);
+  });
+
+  it("tells a UK reader the exception and an EEA reader opt-in, per reader, with the exception on", async () => {
+    const uk = await read("GB", UK_ON);
+    expect(await uk.text()).toContain(
+      "Visitors from the UK: analytical or performance cookies are set unless you object",
+    );
+    expect(uk.headers.get("Cache-Control")).toMatch(/^private/);
+    const eea = await read("DE", UK_ON);
+    const eeaText = await eea.text();
+    expect(eeaText).not.toContain("Visitors from the UK");
+    expect(eeaText).toContain("no optional cookie is set without your consent");
+    expect(eea.headers.get("ETag")).not.toBe(uk.headers.get("ETag"));
+    // A revalidation from the other region gets the other page, not a 304.
+    expect((await read("DE", UK_ON, { "If-None-Match": uk.headers.get("ETag") ?? "" })).status).toBe(200);
+    expect((await read("GB", UK_ON, { "If-None-Match": uk.headers.get("ETag") ?? "" })).status).toBe(304);
+  });
+});
