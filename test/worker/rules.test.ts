@@ -10,6 +10,7 @@ import { RULES_PATH, type RulesAnswer } from "../../shared/rules.ts";
 import type { StaffEventRecord, StaffStats, SubjectAccessExport } from "../../shared/staff-api.ts";
 import { findEventByEventId } from "../../worker/db/consent-events.ts";
 import app from "../../worker/index.ts";
+import { receiptKeys, verifyReceipt } from "../../worker/lib/receipts.ts";
 import {
   exceptionsOf,
   OPT_IN_EVERYWHERE,
@@ -114,8 +115,22 @@ describe("country to region to rule set", () => {
 });
 
 type RulesVars = Partial<
-  Record<"UK_EXCEPTION" | "UK_CROWN_DEPENDENCIES" | "OTHER_RULE_SET" | "DEV_FORCE_COUNTRY", string>
+  Record<
+    "UK_EXCEPTION" | "UK_CROWN_DEPENDENCIES" | "OTHER_RULE_SET" | "DEV_FORCE_COUNTRY" | "RECEIPT_SIGNING_KEYS",
+    string
+  >
 >;
+
+/** The public local key of .dev.vars.example: usable on plain http. */
+const LOCAL_RECEIPT_KEYS = JSON.stringify([
+  {
+    kid: "local-dev-1",
+    kty: "OKP",
+    crv: "Ed25519",
+    x: "o937vt_gVDoHuHlIGJ4QTQKuPGXRhK-GEgI9nJX68mw",
+    d: "XkRSSyVwJIW7ZzmbTpT_6-KSBbn-f_S-uDPiN9bMnpE",
+  },
+]);
 
 /** The env with exactly these rules settings (none from a local .dev.vars). */
 function rulesEnv(vars: RulesVars = {}): Env {
@@ -286,6 +301,8 @@ describe("region, rule set and basis stored with every event", () => {
     const response = await postFrom("GB", body);
     expect(response.status).toBe(201);
     expect(await storedRow(body.eventId)).toMatchObject({ region: "uk", rule_set: null, basis: null });
+    // An older widget's receipt keeps its shape: no rules, states as before.
+    expect(((await response.json()) as ConsentReceipt).record).not.toHaveProperty("rules");
     const eea = validBody();
     expect((await postFrom("DE", eea)).status).toBe(201);
     expect(await storedRow(eea.eventId)).toMatchObject({ region: "eea", rule_set: null, basis: null });
@@ -304,6 +321,13 @@ describe("region, rule set and basis stored with every event", () => {
       method: "custom",
       analytics: 1,
     });
+    const answer = (await (
+      await postFrom("GB", body, { ...UK_ON, RECEIPT_SIGNING_KEYS: LOCAL_RECEIPT_KEYS })
+    ).json()) as ConsentReceipt;
+    expect(answer.record.purposes[0]).toEqual({ id: "analytics", state: "not-objected" });
+    expect(answer.choices.analytics).toBe(true);
+    const verified = await verifyReceipt(answer, receiptKeys(LOCAL_RECEIPT_KEYS, false).published);
+    expect(verified).toMatchObject({ valid: true });
     const found = await findEventByEventId(env.DB, body.eventId);
     expect(found).toMatchObject({ region: "uk", ruleSet: "uk", basis: NOT_OBJECTED });
   });
@@ -321,6 +345,13 @@ describe("region, rule set and basis stored with every event", () => {
     expect(first.status).toBe(201);
     const receipt = (await first.json()) as ConsentReceipt;
     expect(receipt.method).toBe("object");
+    // No consent was given or refused under the exception: the signed receipt says what happened.
+    expect(receipt.record.rules).toEqual({ region: "uk", ruleSet: "uk" });
+    expect(receipt.record.purposes).toEqual([
+      { id: "analytics", state: "objected" },
+      { id: "functionality", state: "refused" },
+      { id: "targeting", state: "refused" },
+    ]);
     const again = await postFrom("GB", body, BOTH);
     expect(again.status).toBe(200);
     expect(((await again.json()) as ConsentReceipt).record).toEqual(receipt.record);
