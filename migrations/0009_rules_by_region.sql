@@ -1,7 +1,8 @@
 -- Rules by region (issue 14; docs/configuration.md "Rules by region"). Each
 -- event records the visitor's region (set by the worker from the request,
--- as GET /api/rules answers it), the rule set the widget applied and the
--- basis of each category (posted by the widget). NULL is "not recorded":
+-- as GET /api/rules answers it), the rule set (the worker's own lookup when
+-- the widget posted one; `claimed_rule_set` keeps the widget's when the two
+-- differ) and the basis of each category (posted by the widget). NULL is "not recorded":
 -- events from before this migration and posts of an older widget (which
 -- sends no rule set or basis). The hash chain covers each when it is not
 -- NULL (worker/lib/log-chain.ts), so the hashes of earlier rows do not change.
@@ -43,8 +44,12 @@ CREATE TABLE consent_events_0009 (
   rule_set TEXT CHECK (rule_set IS NULL OR rule_set IN ('eea', 'uk')),
   -- JSON: each optional category -> 'consent' | 'exception-not-objected' | 'objected'.
   basis TEXT CHECK (basis IS NULL OR json_valid(basis)),
+  -- The rule set the widget said it applied, kept only when it differs from the worker's own
+  -- lookup for the request (stored in rule_set): both stay visible, nothing is refused.
+  claimed_rule_set TEXT CHECK (claimed_rule_set IS NULL OR claimed_rule_set IN ('eea', 'uk')),
   -- A rule set and its bases come together from the widget, or neither does.
-  CHECK ((rule_set IS NULL) = (basis IS NULL))
+  CHECK ((rule_set IS NULL) = (basis IS NULL)),
+  CHECK (claimed_rule_set IS NULL OR rule_set IS NOT NULL)
 ) STRICT;
 
 INSERT INTO consent_events_0009 (

@@ -38,9 +38,14 @@ export interface StaffEvent
   privacyUrl: string | null;
   /** The visitor's region as the worker saw it (issue 14); null: logged before regions were recorded. */
   region: Region | null;
-  /** The rule set the widget applied, and each category's basis; null: not recorded (an older widget). */
+  /**
+   * The rule set that applied by the worker's own lookup for the request, and each category's basis
+   * as the widget applied it; null: not recorded (an older widget).
+   */
   ruleSet: RuleSet | null;
   basis: CategoryBases | null;
+  /** The rule set the widget said it applied, only where it differs from `ruleSet`; both are kept. */
+  claimedRuleSet: RuleSet | null;
 }
 
 /**

@@ -78,16 +78,18 @@ async function writeChain(file: string, count: number): Promise<ChainRow[]> {
             region: "uk",
             rule_set: "uk",
             basis: '{"analytics":"objected","functionality":"consent","targeting":"consent"}',
+            // One row whose widget said it applied another rule set than the worker's lookup.
+            claimed_rule_set: seq === count ? "eea" : null,
           }
-        : { region: null, rule_set: null, basis: null }),
+        : { region: null, rule_set: null, basis: null, claimed_rule_set: null }),
     };
     const hash = await eventHash(fields);
     const { lastInsertRowid } = db
       .prepare(
         `INSERT INTO consent_events (event_id, consent_id, received_at, method, analytics, functionality, targeting,
            revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
-           privacy_url, source, trusted, region, rule_set, basis, seq, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           privacy_url, source, trusted, region, rule_set, basis, claimed_rule_set, seq, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         fields.event_id,
@@ -112,6 +114,7 @@ async function writeChain(file: string, count: number): Promise<ChainRow[]> {
         fields.region,
         fields.rule_set,
         fields.basis,
+        fields.claimed_rule_set,
         seq,
         prev,
         hash,

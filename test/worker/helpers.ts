@@ -83,6 +83,7 @@ export function newEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEv
     region: null,
     ruleSet: null,
     basis: null,
+    claimedRuleSet: null,
     userAgent: TEST_USER_AGENT,
     ipPrefix: "203.0.113.0/24",
     country: "GB",

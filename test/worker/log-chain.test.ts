@@ -312,7 +312,7 @@ describe("migration 0009 (the table rebuilt to allow method object)", () => {
       const event = newEvent({ source: seq > 2 ? "banner" : null, trusted: seq > 2 ? true : null });
       const fields = chainFieldsOf(event, seq, prev);
       const hash = await eventHash(fields);
-      const { region: _r, rule_set: _s, basis: _b, ...old } = fields;
+      const { region: _r, rule_set: _s, basis: _b, claimed_rule_set: _c, ...old } = fields;
       const columns = Object.keys(old);
       await env.DB.prepare(
         `INSERT INTO consent_events (${columns.join(", ")}, hash) VALUES (${columns.map(() => "?").join(", ")}, ?)`,
@@ -329,7 +329,9 @@ describe("migration 0009 (the table rebuilt to allow method object)", () => {
     await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
     const migrated = await snapshot();
     expect(migrated.daily).toEqual(old.daily);
-    expect(migrated.rows).toEqual(old.rows.map((row) => ({ ...row, region: null, rule_set: null, basis: null })));
+    expect(migrated.rows).toEqual(
+      old.rows.map((row) => ({ ...row, region: null, rule_set: null, basis: null, claimed_rule_set: null })),
+    );
     expect(await check()).toMatchObject({ valid: true, events: 4, headSeq: 4 });
     // The guards and the chain's head came back with the table.
     await expect(env.DB.prepare("UPDATE consent_events SET analytics = 1").run()).rejects.toThrow(/append-only/);

@@ -362,28 +362,32 @@ describe("region, rule set and basis stored with every event", () => {
     expect(changed.status).toBe(409);
   });
 
-  it("stores an eea rule set posted where the worker sees uk, beside the worker's region", async () => {
-    const body = validBody({ ruleSet: "eea", basis: ALL_CONSENT });
-    expect((await postFrom("GB", body)).status).toBe(201);
-    expect(await storedRow(body.eventId)).toMatchObject({ region: "uk", rule_set: "eea" });
+  it("stores a claimed rule set that contradicts the worker's lookup with the worker's, both visible", async () => {
+    // A UK visitor's widget applied the exception; by the time of the post the worker sees an EEA
+    // network (a VPN, a roaming phone). Refusing would lose what the widget did: both are kept.
+    const moved = validBody({ ruleSet: "uk", basis: NOT_OBJECTED });
+    expect((await postFrom("DE", moved)).status).toBe(201);
+    expect(await storedRow(moved.eventId)).toMatchObject({ region: "eea", rule_set: "eea" });
+    const found = await findEventByEventId(env.DB, moved.eventId);
+    expect(found).toMatchObject({ region: "eea", ruleSet: "eea", claimedRuleSet: "uk", basis: NOT_OBJECTED });
+    // The other way: an eea rule set where the worker sees uk is stored as uk, the claim beside it.
+    const strict = validBody({ ruleSet: "eea", basis: ALL_CONSENT });
+    expect((await postFrom("GB", strict)).status).toBe(201);
+    expect(await findEventByEventId(env.DB, strict.eventId)).toMatchObject({ ruleSet: "uk", claimedRuleSet: "eea" });
+    // A rule set that matches leaves nothing claimed.
+    const same = validBody({ ruleSet: "uk", basis: NOT_OBJECTED });
+    expect((await postFrom("GB", same)).status).toBe(201);
+    expect(await findEventByEventId(env.DB, same.eventId)).toMatchObject({ ruleSet: "uk", claimedRuleSet: null });
   });
 
   it.each([
     [
-      "a uk rule set where the worker's is eea (an EEA visitor)",
-      "DE",
-      UK_ON,
-      { ruleSet: "uk", basis: NOT_OBJECTED },
-      "ruleSet",
-      /^ruleSet uk does not apply here: this worker's rule set for the request \(region eea\) is eea$/,
-    ],
-    [
-      "a uk rule set with the exception off",
+      "an exception basis while the site has the exception off",
       "GB",
       {},
       { ruleSet: "uk", basis: NOT_OBJECTED },
-      "ruleSet",
-      /region uk\) is eea/,
+      "basis.analytics",
+      /analytics is not under the UK exception on this site \(UK_EXCEPTION\)/,
     ],
     [
       "functionality under the exception when the site has analytics only",

@@ -345,13 +345,14 @@ describe("shown to staff", () => {
     const header = rows[0] ?? [];
     const column = (row: string[] | undefined, name: string) => row?.[header.indexOf(name)];
     const byEvent = new Map(rows.slice(1).map((row) => [row[0], row]));
-    expect(header.slice(-8)).toEqual([
+    expect(header.slice(-9)).toEqual([
       "source",
       "trusted",
       "privacy_url",
       "region",
       "rule_set",
       "basis",
+      "claimed_rule_set",
       "texts_status",
       "texts",
     ]);

@@ -52,6 +52,8 @@ export interface ConsentEventRow {
   region: Region | null;
   rule_set: RuleSet | null;
   basis: string | null;
+  /** The widget's rule set, only where it differs from `rule_set` (the worker's own lookup). */
+  claimed_rule_set: RuleSet | null;
 }
 
 export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
@@ -79,6 +81,7 @@ export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
     region: row.region,
     ruleSet: row.rule_set,
     basis: row.basis === null ? null : (JSON.parse(row.basis) as CategoryBases),
+    claimedRuleSet: row.claimed_rule_set,
   };
 }
 
@@ -128,6 +131,7 @@ export function chainFieldsOf(event: NewConsentEvent, seq: number, prevHash: str
     region: event.region,
     rule_set: event.ruleSet,
     basis: storedBasis(event.basis),
+    claimed_rule_set: event.claimedRuleSet,
   };
 }
 
@@ -164,15 +168,16 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
     event.region,
     event.ruleSet,
     storedBasis(event.basis),
+    event.claimedRuleSet,
   ];
   const columns = `event_id, consent_id, received_at, method, analytics, functionality, targeting,
          revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
-         privacy_url, source, trusted, region, rule_set, basis`;
+         privacy_url, source, trusted, region, rule_set, basis, claimed_rule_set`;
   if (!link) {
     return db
       .prepare(
         `INSERT INTO consent_events (${columns})
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING *`,
       )
@@ -181,7 +186,7 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
   return db
     .prepare(
       `INSERT INTO consent_events (${columns}, seq, prev_hash, hash)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        FROM log_chain_head WHERE seq = ? AND hash = ?
        ON CONFLICT (event_id) DO NOTHING
        RETURNING *`,
@@ -199,6 +204,7 @@ function sameChoice(stored: NewConsentEvent, posted: NewConsentEvent): boolean {
     stored.choices.functionality === posted.choices.functionality &&
     stored.choices.targeting === posted.choices.targeting &&
     stored.ruleSet === posted.ruleSet &&
+    stored.claimedRuleSet === posted.claimedRuleSet &&
     storedBasis(stored.basis) === storedBasis(posted.basis)
   );
 }

@@ -41,6 +41,7 @@ export interface ChainRow {
   region: string | null;
   rule_set: string | null;
   basis: string | null;
+  claimed_rule_set: string | null;
 }
 
 export type ChainFields = Omit<ChainRow, "id" | "hash">;
@@ -51,7 +52,15 @@ export type ChainFields = Omit<ChainRow, "id" | "hash">;
  * before a column existed hashes exactly as it did. A later column is
  * appended here, never inserted.
  */
-export const OPTIONAL_CHAIN_COLUMNS = ["privacy_url", "source", "trusted", "region", "rule_set", "basis"] as const;
+export const OPTIONAL_CHAIN_COLUMNS = [
+  "privacy_url",
+  "source",
+  "trusted",
+  "region",
+  "rule_set",
+  "basis",
+  "claimed_rule_set",
+] as const;
 
 /**
  * The bytes an event's hash covers: a JSON array (RFC 8785 / ECMAScript

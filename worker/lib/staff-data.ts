@@ -178,7 +178,7 @@ export async function subjectAccessExport(
     consentId,
     exportedAt: new Date().toISOString(),
     explanation:
-      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, how the choice was made (source: banner, dialog, placeholder or api; trusted: whether a real user action made it; null where not recorded), the privacy statement revision shown at the time (readable at privacyStatementUrl), the site's own privacy statement the banner linked to (privacyUrl, when it set one), the rules that applied (region: eea, uk or other, never the country beyond that; ruleSet: eea, opt-in, or uk, where analytics may be on unless the visitor objects; basis per category: consent, exception-not-objected or objected; null where not recorded), the banner texts read (shownTexts: the revision's own, the site's own in full, or not received yet), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
+      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, how the choice was made (source: banner, dialog, placeholder or api; trusted: whether a real user action made it; null where not recorded), the privacy statement revision shown at the time (readable at privacyStatementUrl), the site's own privacy statement the banner linked to (privacyUrl, when it set one), the rules that applied (region: eea, uk or other, never the country beyond that; ruleSet: eea, opt-in, or uk, where analytics may be on unless the visitor objects, by this service's own lookup, with claimedRuleSet where the widget said it applied another; basis per category: consent, exception-not-objected or objected; null where not recorded), the banner texts read (shownTexts: the revision's own, the site's own in full, or not received yet), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
     events: history.map(({ id: _id, ...event }) => ({
       ...event,
       privacyStatementUrl: `${origin}/privacy/${event.revision}`,
@@ -568,6 +568,7 @@ export const CSV_COLUMNS = [
   "region",
   "rule_set",
   "basis",
+  "claimed_rule_set",
   "texts_status",
   "texts",
 ] as const;
@@ -596,6 +597,7 @@ function eventCsvRow({ event, textsStatus, textsJson }: CsvEvent): string {
     event.region,
     event.ruleSet,
     event.basis === null ? null : JSON.stringify(event.basis),
+    event.claimedRuleSet,
     textsStatus,
     textsJson,
   ]);

@@ -15,7 +15,7 @@ import {
   type ConsentReceipt,
 } from "../../shared/api.ts";
 import { type ConsentEvent, ConsentEventSchema, UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
-import { EXCEPTION_CATEGORIES, type Region } from "../../shared/rules.ts";
+import { EXCEPTION_CATEGORIES, type Region, type RuleSet } from "../../shared/rules.ts";
 import {
   type ConsentEventRecord,
   listEventsByConsentId,
@@ -121,23 +121,19 @@ function decodeBody(bytes: ArrayBuffer): string {
 }
 
 /**
- * The posted rule set and bases against the worker's own lookup for this
- * request: a visitor the worker puts under `eea` cannot have been offered
- * the exception, and under `uk` only the site's configured categories are
- * in it. Refused, not stored, so the log never holds a basis the site did
- * not allow; an `eea` rule set where the worker sees `uk` is stored as
- * posted (stricter than needed), beside the worker's `region`.
+ * The rules to store for a post. The rule set is the worker's own lookup for
+ * this request whenever the widget says which it applied; where the widget's
+ * differs (a visitor whose network moved between reading /api/rules and
+ * choosing, a VPN), it is kept beside it as `claimedRuleSet`, so the log shows
+ * both and loses nothing the widget did. The bases are the widget's; under
+ * `uk` only the site's configured categories may be in the exception.
  */
-function checkRules(posted: ConsentEvent, request: Request, env: Env): Region {
+function rulesOf(
+  posted: ConsentEvent,
+  request: Request,
+  env: Env,
+): { region: Region; ruleSet: RuleSet | null; claimedRuleSet: RuleSet | null } {
   const { region, ruleSet } = rulesOfRequest(request, env);
-  if (posted.ruleSet === "uk" && ruleSet === "eea") {
-    throw new ApiError(
-      400,
-      "invalid_body",
-      `ruleSet uk does not apply here: this worker's rule set for the request (region ${region}) is eea`,
-      "ruleSet",
-    );
-  }
   if (posted.ruleSet === "uk" && posted.basis) {
     const { ukException } = rulesSettings(env);
     for (const category of EXCEPTION_CATEGORIES) {
@@ -151,7 +147,8 @@ function checkRules(posted: ConsentEvent, request: Request, env: Env): Region {
       }
     }
   }
-  return region;
+  if (!posted.ruleSet) return { region, ruleSet: null, claimedRuleSet: null };
+  return { region, ruleSet, claimedRuleSet: posted.ruleSet === ruleSet ? null : posted.ruleSet };
 }
 
 function parseBody(text: string): ConsentEvent {
@@ -192,7 +189,7 @@ consent.post(
       );
     }
     const posted = parseBody(decodeBody(await c.req.arrayBuffer()));
-    const region = checkRules(posted, c.req.raw, c.env);
+    const { region, ruleSet, claimedRuleSet } = rulesOf(posted, c.req.raw, c.env);
     const db = c.env.DB;
     const receivedAt = new Date().toISOString();
     const event: NewConsentEvent = {
@@ -214,8 +211,9 @@ consent.post(
       trusted: posted.trusted ?? null,
       privacyUrl: posted.privacyUrl ?? null,
       region,
-      ruleSet: posted.ruleSet ?? null,
+      ruleSet,
       basis: posted.basis ?? null,
+      claimedRuleSet,
     };
 
     const isCurrent = posted.revision === CURRENT.revision;

@@ -53,8 +53,11 @@ export function regionWords(region: Region | null): string {
   return region ? REGION_WORDS[region] : "Not recorded (an event from before regions were logged)";
 }
 
-export function ruleSetWords(ruleSet: RuleSet | null): string {
-  return ruleSet ? RULE_SET_WORDS[ruleSet] : `${NOT_RECORDED}: opt-in, the only rule before issue 14`;
+/** The rule set by the worker's lookup, and the widget's where it said another (both are kept). */
+export function ruleSetWords(ruleSet: RuleSet | null, claimed: RuleSet | null = null): string {
+  if (!ruleSet) return `${NOT_RECORDED}: opt-in, the only rule before issue 14`;
+  const words = RULE_SET_WORDS[ruleSet];
+  return claimed ? `${words}, by this service's lookup; the widget said it applied ${RULE_SET_WORDS[claimed]}` : words;
 }
 
 /** Each category's basis, in the statement's order. */

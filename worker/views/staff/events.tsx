@@ -294,7 +294,7 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
           <Field label="How the choice was made">{sourceWords(event.source)}</Field>
           <Field label="Real user action">{trustedWords(event.trusted)}</Field>
           <Field label="Visitor's region">{regionWords(event.region)}</Field>
-          <Field label="Rule set applied">{ruleSetWords(event.ruleSet)}</Field>
+          <Field label="Rule set applied">{ruleSetWords(event.ruleSet, event.claimedRuleSet)}</Field>
           <Field label="Basis per category">{basisWords(event.basis)}</Field>
           {CATEGORIES.map((category) => (
             <Field label={category.name}>

@@ -150,7 +150,7 @@ function EventSection({ proof, item, index }: { proof: StaffConsentProof; item: 
         <Field label="Where the choice was made">{sourceWords(event.source)}</Field>
         <Field label="Real user action">{trustedWords(event.trusted)}</Field>
         <Field label="Visitor's region">{regionWords(event.region)}</Field>
-        <Field label="Rule set applied">{ruleSetWords(event.ruleSet)}</Field>
+        <Field label="Rule set applied">{ruleSetWords(event.ruleSet, event.claimedRuleSet)}</Field>
         <Field label="Basis per category">{basisWords(event.basis)}</Field>
         {CATEGORIES.map((category) => (
           <Field label={category.name}>
