@@ -5,6 +5,7 @@
  */
 import type { CategoryId, Choices } from "./categories.ts";
 import type { ConsentMethod, ConsentSource } from "./consent-schema.ts";
+import type { Region, RuleSet } from "./rules.ts";
 
 export const CONSENT_PATH = "/api/consent";
 
@@ -48,8 +49,16 @@ export const CONTROLLER = {
   contact: "info@opencontact.co.uk",
 } as const;
 
-/** A purpose's consent state on a receipt: granted, not granted, or not granted by a withdrawal. */
-export type PurposeState = "given" | "refused" | "withdrawn";
+/**
+ * A purpose's state on a receipt: consent granted, not granted, or not
+ * granted by a withdrawal; or, under the UK exception (issue 14), on because
+ * the visitor was informed and did not object, or off because they objected.
+ * No consent was given in the last two, so the receipt never says "given".
+ */
+export type PurposeState = "given" | "refused" | "withdrawn" | "not-objected" | "objected";
+
+/** The purpose states under which a category is on. */
+export const PURPOSE_ON: readonly PurposeState[] = ["given", "not-objected"];
 
 /** Names the receipt format; a later shape gets a new one, so old receipts keep their meaning. */
 export const RECEIPT_FORMAT = "opencontact-consent-receipt/1";
@@ -83,6 +92,12 @@ export interface ConsentReceiptRecord {
    * one was not recorded), so receipts of earlier events keep their shape.
    */
   methodDetail?: { source: ConsentSource | null; trusted: boolean | null };
+  /**
+   * The rules the choice was made under (issue 14): the visitor's region as
+   * the worker saw it and the rule set the widget applied. Present only when
+   * the widget recorded a rule set, so receipts of other events keep their shape.
+   */
+  rules?: { region: Region | null; ruleSet: RuleSet };
   purposes: { id: CategoryId; state: PurposeState }[];
   /** The event's hash in the tamper-evident log (64 hex), or null where the log has none. */
   logHash: string | null;

@@ -6,8 +6,10 @@
  */
 import * as v from "valibot";
 import { REVISION_PATTERN } from "./revision.ts";
+import { BASES, type Basis, RULE_SETS } from "./rules.ts";
 
-export const CONSENT_METHODS = ["accept_all", "reject_all", "custom", "withdraw"] as const;
+/** `object`: the visitor objected to categories under the UK exception (issue 14); the choices have them off. */
+export const CONSENT_METHODS = ["accept_all", "reject_all", "custom", "withdraw", "object"] as const;
 export type ConsentMethod = (typeof CONSENT_METHODS)[number];
 
 /** Where the choice was made: the banner, the preferences dialog, a click-to-load placeholder, or the JavaScript API. */
@@ -45,6 +47,28 @@ export const ChoicesSchema = v.strictObject(
   "choices must hold exactly analytics, functionality and targeting",
 );
 
+const basisOf = (category: string) => v.picklist(BASES, `basis.${category} must be one of ${BASES.join(", ")}`);
+
+/** Why each category is on or off (shared/rules.ts `Basis`); targeting is never under an exception. */
+export const BasisSchema = v.strictObject(
+  {
+    analytics: basisOf("analytics"),
+    functionality: basisOf("functionality"),
+    targeting: v.literal("consent", "basis.targeting must be consent: targeting is never under an exception"),
+  },
+  "basis must hold exactly analytics, functionality and targeting",
+);
+
+const EEA_ONLY_CONSENT = (category: string) =>
+  `basis.${category} must be consent under the eea rule set: no category is under an exception there`;
+const MATCHES_BASIS = (category: string) =>
+  `choices.${category} must be true for exception-not-objected and false for objected`;
+
+/** A category on under the exception was not objected to; one objected to is off. */
+function basisMatches(granted: boolean, basis: Basis | undefined): boolean {
+  return (basis !== "exception-not-objected" || granted) && (basis !== "objected" || !granted);
+}
+
 export const ConsentEventSchema = v.pipe(
   v.strictObject(
     {
@@ -80,6 +104,11 @@ export const ConsentEventSchema = v.pipe(
       trusted: v.optional(v.boolean("trusted must be true or false")),
       /** The site's own privacy-statement URL the banner linked to; absent when it linked this service's /privacy. */
       privacyUrl: v.optional(httpUrl("privacyUrl")),
+      // Issue 14's two fields: optional, since an older widget sends neither; together or not at all.
+      /** The rule set the widget applied (`GET /api/rules`). */
+      ruleSet: v.optional(v.picklist(RULE_SETS, `ruleSet must be one of ${RULE_SETS.join(", ")}`)),
+      /** Per category: consent, or on/off under the UK exception. */
+      basis: v.optional(BasisSchema),
     },
     (issue) => (issue.expected === "never" ? `unknown field ${String(issue.received)}` : "body must be a JSON object"),
   ),
@@ -100,6 +129,54 @@ export const ConsentEventSchema = v.pipe(
       "choices must turn off at least one category for withdraw",
     ),
     ["choices"],
+  ),
+
+  v.forward(
+    v.check(
+      ({ ruleSet, basis }) => basis === undefined || ruleSet !== undefined,
+      "basis needs the ruleSet it was decided under",
+    ),
+    ["ruleSet"],
+  ),
+  v.forward(
+    v.check(
+      ({ ruleSet, basis }) => ruleSet === undefined || basis !== undefined,
+      "ruleSet needs the basis of each category",
+    ),
+    ["basis"],
+  ),
+  // Under eea every category is opt-in: no exception basis. Under uk, which categories the
+  // exception covers is the site's setting, checked by the worker (worker/routes/consent.ts).
+  v.forward(
+    v.check(({ ruleSet, basis }) => ruleSet !== "eea" || basis?.analytics === "consent", EEA_ONLY_CONSENT("analytics")),
+    ["basis", "analytics"],
+  ),
+  v.forward(
+    v.check(
+      ({ ruleSet, basis }) => ruleSet !== "eea" || basis?.functionality === "consent",
+      EEA_ONLY_CONSENT("functionality"),
+    ),
+    ["basis", "functionality"],
+  ),
+  // On under the exception means not objected; objected means off.
+  v.forward(
+    v.check(({ choices, basis }) => basisMatches(choices.analytics, basis?.analytics), MATCHES_BASIS("analytics")),
+    ["choices", "analytics"],
+  ),
+  v.forward(
+    v.check(
+      ({ choices, basis }) => basisMatches(choices.functionality, basis?.functionality),
+      MATCHES_BASIS("functionality"),
+    ),
+    ["choices", "functionality"],
+  ),
+  v.forward(
+    v.check(
+      ({ method, basis }) =>
+        method !== "object" || Object.values(basis ?? {}).some((categoryBasis) => categoryBasis === "objected"),
+      "object needs a basis with at least one category objected",
+    ),
+    ["basis"],
   ),
 );
 

@@ -8,6 +8,7 @@
  */
 import type { ConsentReceipt, ReceiptVerification } from "./api.ts";
 import type { ConsentEvent, ConsentSource } from "./consent-schema.ts";
+import type { CategoryBases, Region, RuleSet } from "./rules.ts";
 import type { TextSet } from "./text-set-schema.ts";
 
 export const STAFF_API_PATH = "/api/staff";
@@ -15,7 +16,8 @@ export const STAFF_PAGES_PATH = "/staff";
 export const STAFF_SIGN_IN_PATH = "/staff-sign-in";
 
 /** Every field of one logged event, as staff see it. */
-export interface StaffEvent extends Omit<ConsentEvent, "textsHash" | "source" | "trusted" | "privacyUrl"> {
+export interface StaffEvent
+  extends Omit<ConsentEvent, "textsHash" | "source" | "trusted" | "privacyUrl" | "ruleSet" | "basis"> {
   /** Row id: the tie-breaker of newest-first order and the record's address. */
   id: number;
   receivedAt: string;
@@ -34,6 +36,16 @@ export interface StaffEvent extends Omit<ConsentEvent, "textsHash" | "source" | 
   trusted: boolean | null;
   /** The site's own privacy statement the banner linked to; null when it linked this service's (or not recorded, when `source` is null too). */
   privacyUrl: string | null;
+  /** The visitor's region as the worker saw it (issue 14); null: logged before regions were recorded. */
+  region: Region | null;
+  /**
+   * The rule set that applied by the worker's own lookup for the request, and each category's basis
+   * as the widget applied it; null: not recorded (an older widget).
+   */
+  ruleSet: RuleSet | null;
+  basis: CategoryBases | null;
+  /** The rule set the widget said it applied, only where it differs from `ruleSet`; both are kept. */
+  claimedRuleSet: RuleSet | null;
 }
 
 /**
@@ -86,10 +98,21 @@ export interface RefusedOriginCount {
   refusals: number;
 }
 
+/** A period's events under one rule set and how many granted each category; `none`: no rule set recorded (older widgets, events before issue 14). */
+export interface StaffRuleSetStats {
+  ruleSet: RuleSet | "none";
+  events: number;
+  analytics: number;
+  functionality: number;
+  targeting: number;
+}
+
 export interface StaffStats {
   from: string;
   to: string;
   days: StaffDailyStats[];
+  /** The period split by rule set, in the order eea, none, uk; the parts add up to the days' totals. */
+  byRuleSet: StaffRuleSetStats[];
   /** Origins refused in the period, most refused first (at most 100). */
   refusedOrigins: RefusedOriginCount[];
 }

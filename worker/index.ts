@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { CONSENT_PATH, TEXTS_PATH } from "../shared/api.ts";
+import { RULES_PATH } from "../shared/rules.ts";
 import { STAFF_API_PATH, STAFF_PAGES_PATH, STAFF_SIGN_IN_PATH } from "../shared/staff-api.ts";
 import { handleError, handleNotFound } from "./lib/errors.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
@@ -13,6 +14,7 @@ import { staffGuard } from "./middleware/staff-guard.ts";
 import consent from "./routes/consent.ts";
 import cookies from "./routes/cookies.tsx";
 import privacy from "./routes/privacy.tsx";
+import rules from "./routes/rules.ts";
 import staff from "./routes/staff.tsx";
 import staffApi from "./routes/staff-api.ts";
 import staffSignIn from "./routes/staff-sign-in.tsx";
@@ -29,6 +31,7 @@ app.use("*", securityHeaders);
 
 app.route(CONSENT_PATH, consent);
 app.route(TEXTS_PATH, texts);
+app.route(RULES_PATH, rules);
 app.route("/", privacy);
 // The cookie declaration, published beside the statement it belongs to.
 app.route("/", cookies);

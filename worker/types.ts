@@ -14,3 +14,10 @@ export interface AppEnv {
     staff: StaffIdentity;
   };
 }
+
+declare global {
+  interface Env {
+    /** Local only, from `.dev.vars` (so not in the generated types): the visitor's country on plain http (worker/lib/rules.ts). */
+    DEV_FORCE_COUNTRY?: string;
+  }
+}

@@ -39,7 +39,8 @@ function sqliteFile(persistDir: string): string {
 /**
  * A log as the worker writes it: the revision, then `count` chained events,
  * the first half of the shape logged before issue 13 (privacy_url, source
- * and trusted NULL), the rest with them recorded.
+ * and trusted NULL), the rest with them recorded, and the last third with
+ * issue 14's region, rule_set and basis as well.
  */
 async function writeChain(file: string, count: number): Promise<ChainRow[]> {
   const db = new DatabaseSync(file);
@@ -72,14 +73,23 @@ async function writeChain(file: string, count: number): Promise<ChainRow[]> {
       ...(seq > count / 2
         ? { privacy_url: "https://www.opencontact.co.uk/privacy-policy", source: "dialog", trusted: seq % 2 }
         : { privacy_url: null, source: null, trusted: null }),
+      ...(seq > (count * 2) / 3
+        ? {
+            region: "uk",
+            rule_set: "uk",
+            basis: '{"analytics":"objected","functionality":"consent","targeting":"consent"}',
+            // One row whose widget said it applied another rule set than the worker's lookup.
+            claimed_rule_set: seq === count ? "eea" : null,
+          }
+        : { region: null, rule_set: null, basis: null, claimed_rule_set: null }),
     };
     const hash = await eventHash(fields);
     const { lastInsertRowid } = db
       .prepare(
         `INSERT INTO consent_events (event_id, consent_id, received_at, method, analytics, functionality, targeting,
            revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
-           privacy_url, source, trusted, seq, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           privacy_url, source, trusted, region, rule_set, basis, claimed_rule_set, seq, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         fields.event_id,
@@ -101,6 +111,10 @@ async function writeChain(file: string, count: number): Promise<ChainRow[]> {
         fields.privacy_url,
         fields.source,
         fields.trusted,
+        fields.region,
+        fields.rule_set,
+        fields.basis,
+        fields.claimed_rule_set,
         seq,
         prev,
         hash,
@@ -193,6 +207,18 @@ describe("npm run verify-log", { timeout: 120_000 }, () => {
       "a source added to an event logged before it was recorded",
       "UPDATE consent_events SET source = 'banner' WHERE seq = 3",
       3,
+      /columns hash to .* a column was changed/,
+    ],
+    [
+      "an objection rewritten as a consent",
+      `UPDATE consent_events SET basis = '{"analytics":"consent","functionality":"consent","targeting":"consent"}' WHERE seq = 18`,
+      18,
+      /columns hash to .* a column was changed/,
+    ],
+    [
+      "a region added to an event logged before it was recorded",
+      "UPDATE consent_events SET region = 'uk' WHERE seq = 12",
+      12,
       /columns hash to .* a column was changed/,
     ],
     ["a removed row", "DELETE FROM consent_events WHERE seq = 9", 9, /event 9 is missing: the next stored event is 10/],

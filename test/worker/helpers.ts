@@ -79,6 +79,11 @@ export function newEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEv
     source: null,
     trusted: null,
     privacyUrl: null,
+    // Not recorded, as for every event logged before issue 14 (an older widget still gets a region).
+    region: null,
+    ruleSet: null,
+    basis: null,
+    claimedRuleSet: null,
     userAgent: TEST_USER_AGENT,
     ipPrefix: "203.0.113.0/24",
     country: "GB",

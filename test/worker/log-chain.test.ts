@@ -5,6 +5,7 @@
  * tampering (a changed byte in any column, a removed, moved or foreign row,
  * a rewritten or truncated tail) is found and located by the staff check.
  */
+import { applyD1Migrations, reset } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { StaffCheckpointFile, StaffLogIntegrity } from "../../shared/staff-api.ts";
@@ -192,6 +193,8 @@ const EDITS: [column: string, sql: string][] = [
   ["privacy_url", "'https://www.opencontact.co.uk/privacy'"],
   ["source", "'banner'"],
   ["trusted", "1"],
+  // rule_set and basis come in pairs (the table's CHECK): below, on events that have them.
+  ["region", "'uk'"],
 ];
 
 describe("columns added after the chain began (privacy_url, source, trusted)", () => {
@@ -248,6 +251,99 @@ describe("columns added after the chain began (privacy_url, source, trusted)", (
     await appendAll(1);
     await tamper("UPDATE consent_events SET trusted = 1 WHERE seq = 1");
     expect((await check()).firstProblem).toMatchObject({ seq: 1, eventId: event.eventId });
+  });
+});
+
+describe("columns added for rules by region (region, rule_set, basis)", () => {
+  const objected = { analytics: "objected", functionality: "consent", targeting: "consent" } as const;
+
+  it("are covered after issue 13's, each only where recorded", async () => {
+    const [before] = await appendAll(1);
+    const recorded = newEvent({ source: "banner", trusted: true, region: "uk", ruleSet: "uk", basis: objected });
+    await recordEvent(env.DB, recorded, [recordCurrentRevision(env.DB, recorded.receivedAt)]);
+    const olderWidget = newEvent({ region: "eea" });
+    await recordEvent(env.DB, olderWidget, [recordCurrentRevision(env.DB, olderWidget.receivedAt)]);
+    const [old, fresh, regionOnly] = await rows();
+    expect(JSON.parse(canonicalEvent(old as ChainRow))).toHaveLength(18);
+    expect(JSON.parse(canonicalEvent(old as ChainRow))[2]).toBe(before?.eventId);
+    expect(JSON.parse(canonicalEvent(fresh as ChainRow)).slice(18)).toEqual([
+      "source",
+      "banner",
+      "trusted",
+      1,
+      "region",
+      "uk",
+      "rule_set",
+      "uk",
+      "basis",
+      '{"analytics":"objected","functionality":"consent","targeting":"consent"}',
+    ]);
+    expect(JSON.parse(canonicalEvent(regionOnly as ChainRow)).slice(18)).toEqual(["region", "eea"]);
+    expect(await check()).toMatchObject({ valid: true, events: 3 });
+  });
+
+  it("an objection rewritten as a consent is found", async () => {
+    const event = newEvent({ region: "uk", ruleSet: "uk", basis: objected });
+    await recordEvent(env.DB, event, [recordCurrentRevision(env.DB, event.receivedAt)]);
+    await appendAll(1);
+    await tamper(`UPDATE consent_events SET basis = replace(basis, '"objected"', '"consent"') WHERE seq = 1`);
+    expect((await check()).firstProblem).toMatchObject({ seq: 1, eventId: event.eventId });
+  });
+
+  it("a rule set relabelled is found", async () => {
+    await appendAll(1);
+    const event = newEvent({ region: "uk", ruleSet: "uk", basis: objected });
+    await recordEvent(env.DB, event, [recordCurrentRevision(env.DB, event.receivedAt)]);
+    await tamper(`UPDATE consent_events SET rule_set = 'eea' WHERE seq = 2`);
+    expect((await check()).firstProblem).toMatchObject({ seq: 2, eventId: event.eventId });
+  });
+});
+
+describe("migration 0009 (the table rebuilt to allow method object)", () => {
+  it("keeps every row, id, hash, daily count and guard of a log written before it", async () => {
+    await reset();
+    const before = env.TEST_MIGRATIONS.filter((migration) => !migration.name.startsWith("0009"));
+    expect(before).toHaveLength(env.TEST_MIGRATIONS.length - 1);
+    await applyD1Migrations(env.DB, before);
+    // Rows exactly as the worker wrote them before 0009: no region, rule_set or basis columns yet.
+    await env.DB.batch([recordCurrentRevision(env.DB, "2026-01-01T00:00:00.000Z")]);
+    let prev = GENESIS_HASH;
+    for (let seq = 1; seq <= 4; seq++) {
+      const event = newEvent({ source: seq > 2 ? "banner" : null, trusted: seq > 2 ? true : null });
+      const fields = chainFieldsOf(event, seq, prev);
+      const hash = await eventHash(fields);
+      const { region: _r, rule_set: _s, basis: _b, claimed_rule_set: _c, ...old } = fields;
+      const columns = Object.keys(old);
+      await env.DB.prepare(
+        `INSERT INTO consent_events (${columns.join(", ")}, hash) VALUES (${columns.map(() => "?").join(", ")}, ?)`,
+      )
+        .bind(...Object.values(old), hash)
+        .run();
+      prev = hash;
+    }
+    const snapshot = async () => ({
+      rows: (await env.DB.prepare("SELECT * FROM consent_events ORDER BY id").all()).results,
+      daily: (await env.DB.prepare("SELECT * FROM consent_daily ORDER BY day").all()).results,
+    });
+    const old = await snapshot();
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    const migrated = await snapshot();
+    expect(migrated.daily).toEqual(old.daily);
+    expect(migrated.rows).toEqual(
+      old.rows.map((row) => ({ ...row, region: null, rule_set: null, basis: null, claimed_rule_set: null })),
+    );
+    expect(await check()).toMatchObject({ valid: true, events: 4, headSeq: 4 });
+    // The guards and the chain's head came back with the table.
+    await expect(env.DB.prepare("UPDATE consent_events SET analytics = 1").run()).rejects.toThrow(/append-only/);
+    const next = newEvent({
+      region: "uk",
+      ruleSet: "uk",
+      basis: { analytics: "objected", functionality: "consent", targeting: "consent" },
+      method: "object",
+      choices: { analytics: false, functionality: false, targeting: false },
+    });
+    await recordEvent(env.DB, next, [recordCurrentRevision(env.DB, next.receivedAt)]);
+    expect(await check()).toMatchObject({ valid: true, events: 5, headSeq: 5 });
   });
 });
 

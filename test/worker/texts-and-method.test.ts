@@ -345,7 +345,17 @@ describe("shown to staff", () => {
     const header = rows[0] ?? [];
     const column = (row: string[] | undefined, name: string) => row?.[header.indexOf(name)];
     const byEvent = new Map(rows.slice(1).map((row) => [row[0], row]));
-    expect(header.slice(-5)).toEqual(["source", "trusted", "privacy_url", "texts_status", "texts"]);
+    expect(header.slice(-9)).toEqual([
+      "source",
+      "trusted",
+      "privacy_url",
+      "region",
+      "rule_set",
+      "basis",
+      "claimed_rule_set",
+      "texts_status",
+      "texts",
+    ]);
     const clickedRow = byEvent.get(clicked.eventId);
     expect([column(clickedRow, "source"), column(clickedRow, "trusted"), column(clickedRow, "privacy_url")]).toEqual([
       "banner",

@@ -4,10 +4,17 @@
  * updates or deletes a row; a change of mind is a new event.
  */
 import type { ConsentMethod, ConsentSource } from "../../shared/consent-schema.ts";
-import type { StaffDailyStats, StaffEvent } from "../../shared/staff-api.ts";
+import type { CategoryBases, Region, RuleSet } from "../../shared/rules.ts";
+import type { StaffDailyStats, StaffEvent, StaffRuleSetStats } from "../../shared/staff-api.ts";
 import { type ChainFields, eventHash, GENESIS_HASH } from "../lib/log-chain.ts";
 import { type ChainHead, chainHeadStatement } from "./log-chain.ts";
-import { DAILY_STATS_SQL, type EventCursor, type EventFilter, searchEventsSql } from "./staff-queries.ts";
+import {
+  DAILY_STATS_SQL,
+  type EventCursor,
+  type EventFilter,
+  RULE_SET_STATS_SQL,
+  searchEventsSql,
+} from "./staff-queries.ts";
 
 /** One stored event, as the worker and staff see it (the wire type staff scripts get). */
 export type ConsentEventRecord = StaffEvent;
@@ -41,6 +48,12 @@ export interface ConsentEventRow {
   privacy_url: string | null;
   source: ConsentSource | null;
   trusted: number | null;
+  /** Null: not recorded (migrations/0009_rules_by_region.sql). `basis` is CategoryBases as JSON. */
+  region: Region | null;
+  rule_set: RuleSet | null;
+  basis: string | null;
+  /** The widget's rule set, only where it differs from `rule_set` (the worker's own lookup). */
+  claimed_rule_set: RuleSet | null;
 }
 
 export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
@@ -65,7 +78,18 @@ export function toConsentEvent(row: ConsentEventRow): ConsentEventRecord {
     source: row.source,
     trusted: row.trusted === null ? null : row.trusted === 1,
     privacyUrl: row.privacy_url,
+    region: row.region,
+    ruleSet: row.rule_set,
+    basis: row.basis === null ? null : (JSON.parse(row.basis) as CategoryBases),
+    claimedRuleSet: row.claimed_rule_set,
   };
+}
+
+/** The stored JSON of the bases: fixed key order, so equal bases are equal bytes (and hash alike in the chain). */
+export function storedBasis(basis: CategoryBases | null): string | null {
+  return basis === null
+    ? null
+    : JSON.stringify({ analytics: basis.analytics, functionality: basis.functionality, targeting: basis.targeting });
 }
 
 /** 0/1 as stored, NULL when not recorded. */
@@ -104,6 +128,10 @@ export function chainFieldsOf(event: NewConsentEvent, seq: number, prevHash: str
     privacy_url: event.privacyUrl,
     source: event.source,
     trusted: storedFlag(event.trusted),
+    region: event.region,
+    rule_set: event.ruleSet,
+    basis: storedBasis(event.basis),
+    claimed_rule_set: event.claimedRuleSet,
   };
 }
 
@@ -137,15 +165,19 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
     event.privacyUrl,
     event.source,
     storedFlag(event.trusted),
+    event.region,
+    event.ruleSet,
+    storedBasis(event.basis),
+    event.claimedRuleSet,
   ];
   const columns = `event_id, consent_id, received_at, method, analytics, functionality, targeting,
          revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
-         privacy_url, source, trusted`;
+         privacy_url, source, trusted, region, rule_set, basis, claimed_rule_set`;
   if (!link) {
     return db
       .prepare(
         `INSERT INTO consent_events (${columns})
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING *`,
       )
@@ -154,7 +186,7 @@ export function insertEventStatement(db: D1Database, event: NewConsentEvent, lin
   return db
     .prepare(
       `INSERT INTO consent_events (${columns}, seq, prev_hash, hash)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        FROM log_chain_head WHERE seq = ? AND hash = ?
        ON CONFLICT (event_id) DO NOTHING
        RETURNING *`,
@@ -170,7 +202,10 @@ function sameChoice(stored: NewConsentEvent, posted: NewConsentEvent): boolean {
     stored.revision === posted.revision &&
     stored.choices.analytics === posted.choices.analytics &&
     stored.choices.functionality === posted.choices.functionality &&
-    stored.choices.targeting === posted.choices.targeting
+    stored.choices.targeting === posted.choices.targeting &&
+    stored.ruleSet === posted.ruleSet &&
+    stored.claimedRuleSet === posted.claimedRuleSet &&
+    storedBasis(stored.basis) === storedBasis(posted.basis)
   );
 }
 
@@ -359,6 +394,15 @@ export async function findEventById(db: D1Database, id: number): Promise<Consent
 /** Per-day counts for `[from, to)` (ISO timestamps at midnight UTC); days without events are absent. */
 export async function dailyChoiceCounts(db: D1Database, from: string, to: string): Promise<StaffDailyStats[]> {
   const { results } = await db.prepare(DAILY_STATS_SQL).bind(from.slice(0, 10), to.slice(0, 10)).all<StaffDailyStats>();
+  return results;
+}
+
+/** Counts for `[from, to)` per rule set; a rule set without events in the period is absent. */
+export async function ruleSetChoiceCounts(db: D1Database, from: string, to: string): Promise<StaffRuleSetStats[]> {
+  const { results } = await db
+    .prepare(RULE_SET_STATS_SQL)
+    .bind(from.slice(0, 10), to.slice(0, 10))
+    .all<StaffRuleSetStats>();
   return results;
 }
 

@@ -5,7 +5,7 @@
  * checkpoints, and the retention purge's cut. The hashing itself is in
  * worker/lib/log-chain.ts.
  */
-import type { ChainRow, Checkpoint, CheckpointKind } from "../lib/log-chain.ts";
+import { type ChainRow, type Checkpoint, type CheckpointKind, OPTIONAL_CHAIN_COLUMNS } from "../lib/log-chain.ts";
 
 export interface ChainHead {
   seq: number;
@@ -25,7 +25,7 @@ export async function readChainHead(db: D1Database): Promise<ChainHead> {
 
 const CHAIN_COLUMNS = `id, seq, prev_hash, hash, event_id, consent_id, received_at, method, analytics, functionality,
   targeting, revision, texts_hash, page_url, user_agent, ip_prefix, country, language, gpc, widget_version,
-  privacy_url, source, trusted`;
+  ${OPTIONAL_CHAIN_COLUMNS.join(", ")}`;
 
 /** Rows read per query while verifying: ~2 MB each, one batch in memory at a time. */
 export const CHAIN_BATCH = 5000;

@@ -93,5 +93,10 @@ export function searchEventsSql(filter: EventFilter, limit: number, after?: Even
  * Per-day counts come from `consent_daily`, which triggers keep in step with
  * `consent_events` (migrations/0003_consent_daily.sql): one row a day to read.
  */
+/** A period's counts per rule set (`none`: not recorded), from the daily counts kept by triggers (migrations/0009). */
+export const RULE_SET_STATS_SQL = `SELECT rule_set AS ruleSet, sum(events) AS events, sum(analytics) AS analytics,
+  sum(functionality) AS functionality, sum(targeting) AS targeting
+  FROM consent_daily_by_rule_set WHERE day >= ? AND day < ? GROUP BY rule_set ORDER BY rule_set`;
+
 export const DAILY_STATS_SQL = `SELECT day, events, analytics, functionality, targeting
   FROM consent_daily WHERE day >= ? AND day < ? ORDER BY day`;

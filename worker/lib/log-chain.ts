@@ -37,6 +37,11 @@ export interface ChainRow {
   privacy_url: string | null;
   source: string | null;
   trusted: number | null;
+  /** Added by migrations/0009: NULL in every row before them (`basis` is JSON text). */
+  region: string | null;
+  rule_set: string | null;
+  basis: string | null;
+  claimed_rule_set: string | null;
 }
 
 export type ChainFields = Omit<ChainRow, "id" | "hash">;
@@ -47,7 +52,15 @@ export type ChainFields = Omit<ChainRow, "id" | "hash">;
  * before a column existed hashes exactly as it did. A later column is
  * appended here, never inserted.
  */
-export const OPTIONAL_CHAIN_COLUMNS = ["privacy_url", "source", "trusted"] as const;
+export const OPTIONAL_CHAIN_COLUMNS = [
+  "privacy_url",
+  "source",
+  "trusted",
+  "region",
+  "rule_set",
+  "basis",
+  "claimed_rule_set",
+] as const;
 
 /**
  * The bytes an event's hash covers: a JSON array (RFC 8785 / ECMAScript

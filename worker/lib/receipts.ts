@@ -12,11 +12,13 @@
 import {
   CONTROLLER,
   type ConsentReceiptRecord,
+  PURPOSE_ON,
   type PurposeState,
   RECEIPT_FORMAT,
   type ReceiptVerification,
 } from "../../shared/api.ts";
 import { CATEGORY_IDS, type Choices } from "../../shared/categories.ts";
+import type { Basis } from "../../shared/rules.ts";
 import type { StaffEvent } from "../../shared/staff-api.ts";
 import { base64url, fromBase64url } from "./base64url.ts";
 
@@ -25,7 +27,7 @@ export type ReceiptFacts = Pick<
   StaffEvent,
   "eventId" | "consentId" | "receivedAt" | "method" | "choices" | "revision" | "textsHash"
 > &
-  Partial<Pick<StaffEvent, "source" | "trusted">>;
+  Partial<Pick<StaffEvent, "source" | "trusted" | "region" | "ruleSet" | "basis">>;
 
 /** A published receipt key (RFC 7517 JWK, RFC 8037 OKP). */
 export interface PublicReceiptKey {
@@ -118,7 +120,9 @@ export function logHashOf(record: StaffEvent): string | null {
   return record.hash;
 }
 
-function purposeState(granted: boolean, method: ConsentReceiptRecord["method"]): PurposeState {
+function purposeState(granted: boolean, method: ConsentReceiptRecord["method"], basis?: Basis): PurposeState {
+  if (basis === "exception-not-objected") return "not-objected";
+  if (basis === "objected") return "objected";
   if (granted) return "given";
   return method === "withdraw" ? "withdrawn" : "refused";
 }
@@ -142,7 +146,11 @@ export function buildReceiptRecord(
     notice: { revision: event.revision, sha256: noticeSha256, textsHash: event.textsHash },
     method: event.method,
     ...(recorded ? { methodDetail: { source, trusted } } : {}),
-    purposes: CATEGORY_IDS.map((id) => ({ id, state: purposeState(event.choices[id], event.method) })),
+    ...(event.ruleSet ? { rules: { region: event.region ?? null, ruleSet: event.ruleSet } } : {}),
+    purposes: CATEGORY_IDS.map((id) => ({
+      id,
+      state: purposeState(event.choices[id], event.method, event.basis?.[id]),
+    })),
     logHash,
   };
 }
@@ -212,7 +220,9 @@ export function differingPaths(expected: unknown, actual: unknown, path = ""): s
 
 /** The receipt's readable fields as the signed record states them. */
 function readableFieldsOf(record: ConsentReceiptRecord) {
-  const choices = Object.fromEntries(record.purposes.map(({ id, state }) => [id, state === "given"])) as Choices;
+  const choices = Object.fromEntries(
+    record.purposes.map(({ id, state }) => [id, PURPOSE_ON.includes(state)]),
+  ) as Choices;
   const { eventId, consentId, time: receivedAt, notice, method } = record;
   return { eventId, consentId, receivedAt, revision: notice.revision, method, choices, record };
 }

@@ -33,6 +33,7 @@ import {
   findEventByEventId,
   findEventById,
   listEventsByConsentId,
+  ruleSetChoiceCounts,
   searchEventsPage,
 } from "../db/consent-events.ts";
 import {
@@ -177,7 +178,7 @@ export async function subjectAccessExport(
     consentId,
     exportedAt: new Date().toISOString(),
     explanation:
-      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, how the choice was made (source: banner, dialog, placeholder or api; trusted: whether a real user action made it; null where not recorded), the privacy statement revision shown at the time (readable at privacyStatementUrl), the site's own privacy statement the banner linked to (privacyUrl, when it set one), the banner texts read (shownTexts: the revision's own, the site's own in full, or not received yet), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
+      "Every cookie choice recorded under this consent id, newest first: when it was received, what was chosen for each optional category, how the choice was made (source: banner, dialog, placeholder or api; trusted: whether a real user action made it; null where not recorded), the privacy statement revision shown at the time (readable at privacyStatementUrl), the site's own privacy statement the banner linked to (privacyUrl, when it set one), the rules that applied (region: eea, uk or other, never the country beyond that; ruleSet: eea, opt-in, or uk, where analytics may be on unless the visitor objects, by this service's own lookup, with claimedRuleSet where the widget said it applied another; basis per category: consent, exception-not-objected or objected; null where not recorded), the banner texts read (shownTexts: the revision's own, the site's own in full, or not received yet), and the technical details logged with it. IP addresses are only ever stored shortened to their network prefix.",
     events: history.map(({ id: _id, ...event }) => ({
       ...event,
       privacyStatementUrl: `${origin}/privacy/${event.revision}`,
@@ -198,9 +199,10 @@ export async function readStats(
     const day = addDays(new Date(period.from), index).toISOString().slice(0, 10);
     days.push(byDay.get(day) ?? { day, events: 0, analytics: 0, functionality: 0, targeting: 0 });
   }
+  const byRuleSet = await dbCall(() => ruleSetChoiceCounts(viewer.db, period.from, period.to));
   const refusedOrigins = await dbCall(() => refusedOriginCounts(viewer.db, period.firstDay, period.lastDay));
   await audit(viewer, "stats", { from: period.firstDay, to: period.lastDay }, days.length);
-  return { from: period.firstDay, to: period.lastDay, days, refusedOrigins };
+  return { from: period.firstDay, to: period.lastDay, days, byRuleSet, refusedOrigins };
 }
 
 /**
@@ -563,6 +565,10 @@ export const CSV_COLUMNS = [
   "source",
   "trusted",
   "privacy_url",
+  "region",
+  "rule_set",
+  "basis",
+  "claimed_rule_set",
   "texts_status",
   "texts",
 ] as const;
@@ -588,6 +594,10 @@ function eventCsvRow({ event, textsStatus, textsJson }: CsvEvent): string {
     event.source,
     event.trusted,
     event.privacyUrl,
+    event.region,
+    event.ruleSet,
+    event.basis === null ? null : JSON.stringify(event.basis),
+    event.claimedRuleSet,
     textsStatus,
     textsJson,
   ]);

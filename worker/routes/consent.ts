@@ -14,6 +14,7 @@ import {
   type ConsentReceipt,
 } from "../../shared/api.ts";
 import { type ConsentEvent, ConsentEventSchema, UUID_V4_PATTERN } from "../../shared/consent-schema.ts";
+import { EXCEPTION_CATEGORIES, type Region, type RuleSet } from "../../shared/rules.ts";
 import {
   type ConsentEventRecord,
   listEventsByConsentId,
@@ -27,11 +28,13 @@ import { dbCall } from "../lib/db-call.ts";
 import { defaultTextsHash } from "../lib/default-texts.ts";
 import { ApiError, unavailable } from "../lib/errors.ts";
 import { buildReceiptRecord, logHashOf, receiptKeys, signReceipt } from "../lib/receipts.ts";
+import { rulesSettings } from "../lib/rules.ts";
 import { allowedOrigin } from "../middleware/allowed-origin.ts";
 import { consentCors } from "../middleware/consent-cors.ts";
 import { consentRateLimit } from "../middleware/consent-rate-limit.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import type { AppEnv } from "../types.ts";
+import { rulesOfRequest } from "./rules.ts";
 
 const USER_AGENT_LIMIT = 512;
 
@@ -114,6 +117,37 @@ function decodeBody(bytes: ArrayBuffer): string {
   }
 }
 
+/**
+ * The rules to store for a post. The rule set is the worker's own lookup for
+ * this request whenever the widget says which it applied; where the widget's
+ * differs (a visitor whose network moved between reading /api/rules and
+ * choosing, a VPN), it is kept beside it as `claimedRuleSet`, so the log shows
+ * both and loses nothing the widget did. The bases are the widget's; under
+ * `uk` only the site's configured categories may be in the exception.
+ */
+function rulesOf(
+  posted: ConsentEvent,
+  request: Request,
+  env: Env,
+): { region: Region; ruleSet: RuleSet | null; claimedRuleSet: RuleSet | null } {
+  const { region, ruleSet } = rulesOfRequest(request, env);
+  if (posted.ruleSet === "uk" && posted.basis) {
+    const { ukException } = rulesSettings(env);
+    for (const category of EXCEPTION_CATEGORIES) {
+      if (posted.basis[category] !== "consent" && !ukException.includes(category)) {
+        throw new ApiError(
+          400,
+          "invalid_body",
+          `basis.${category} must be consent: ${category} is not under the UK exception on this site (UK_EXCEPTION)`,
+          `basis.${category}`,
+        );
+      }
+    }
+  }
+  if (!posted.ruleSet) return { region, ruleSet: null, claimedRuleSet: null };
+  return { region, ruleSet, claimedRuleSet: posted.ruleSet === ruleSet ? null : posted.ruleSet };
+}
+
 function parseBody(text: string): ConsentEvent {
   let json: unknown;
   try {
@@ -138,6 +172,7 @@ consent.post(
   jsonBody(CONSENT_BODY_LIMIT),
   async (c) => {
     const posted = parseBody(decodeBody(await c.req.arrayBuffer()));
+    const { region, ruleSet, claimedRuleSet } = rulesOf(posted, c.req.raw, c.env);
     const db = c.env.DB;
     const receivedAt = new Date().toISOString();
     const event: NewConsentEvent = {
@@ -158,6 +193,10 @@ consent.post(
       source: posted.source ?? null,
       trusted: posted.trusted ?? null,
       privacyUrl: posted.privacyUrl ?? null,
+      region,
+      ruleSet,
+      basis: posted.basis ?? null,
+      claimedRuleSet,
     };
 
     const isCurrent = posted.revision === CURRENT.revision;

@@ -108,9 +108,16 @@ staff.get("/events/:id", async (c) => {
 
 staff.get("/stats", async (c) => {
   const period = parseStatsPeriod(filterParams(c.req.query()), new Date());
-  const { from, to, days, refusedOrigins } = await readStats(viewerOf(c), period);
+  const { from, to, days, byRuleSet, refusedOrigins } = await readStats(viewerOf(c), period);
   return c.html(
-    <StatsPage staff={c.get("staff")} firstDay={from} lastDay={to} days={days} refusedOrigins={refusedOrigins} />,
+    <StatsPage
+      staff={c.get("staff")}
+      firstDay={from}
+      lastDay={to}
+      days={days}
+      byRuleSet={byRuleSet}
+      refusedOrigins={refusedOrigins}
+    />,
   );
 });
 

@@ -6,7 +6,9 @@
  * full. Everything a widget sent (the URL, the site's texts) is rendered as
  * escaped text by JSX, never as markup or a link.
  */
+import { CATEGORIES } from "../../../shared/categories.ts";
 import type { ConsentSource } from "../../../shared/consent-schema.ts";
+import type { Basis, CategoryBases, Region, RuleSet } from "../../../shared/rules.ts";
 import type { ShownTexts, StaffEvent } from "../../../shared/staff-api.ts";
 
 const SOURCE_WORDS: Record<ConsentSource, string> = {
@@ -27,6 +29,41 @@ export function trustedWords(trusted: boolean | null): string {
   return trusted
     ? "Yes: a real press, click or key by the visitor (isTrusted), or inside one for the JavaScript API"
     : "No: no real user action; a script made this choice";
+}
+
+const REGION_WORDS: Record<Region, string> = {
+  eea: "EEA (or no country known)",
+  uk: "United Kingdom",
+  other: "Outside the EEA and the UK",
+};
+
+const RULE_SET_WORDS: Record<RuleSet, string> = {
+  eea: "EEA: opt-in for every optional category",
+  uk: "UK: inform and object for the categories under the exception (PECR Schedule A1), opt-in for the rest",
+};
+
+const BASIS_WORDS: Record<Basis, string> = {
+  consent: "consent",
+  "exception-not-objected": "UK exception, informed and did not object",
+  objected: "UK exception, objected",
+};
+
+/** The visitor's region as the worker saw it; null for events logged before regions were. */
+export function regionWords(region: Region | null): string {
+  return region ? REGION_WORDS[region] : "Not recorded (an event from before regions were logged)";
+}
+
+/** The rule set by the worker's lookup, and the widget's where it said another (both are kept). */
+export function ruleSetWords(ruleSet: RuleSet | null, claimed: RuleSet | null = null): string {
+  if (!ruleSet) return `${NOT_RECORDED}: opt-in, the only rule before issue 14`;
+  const words = RULE_SET_WORDS[ruleSet];
+  return claimed ? `${words}, by this service's lookup; the widget said it applied ${RULE_SET_WORDS[claimed]}` : words;
+}
+
+/** Each category's basis, in the statement's order. */
+export function basisWords(basis: CategoryBases | null): string {
+  if (!basis) return NOT_RECORDED;
+  return CATEGORIES.map((category) => `${category.name}: ${BASIS_WORDS[basis[category.id]]}`).join("; ");
 }
 
 /** The privacy statement the banner linked to: the site's own, this service's, or not recorded. */

@@ -6,18 +6,27 @@
  */
 import type { Child } from "hono/jsx";
 import { CATEGORIES } from "../../../shared/categories.ts";
-import { CONSENT_METHODS } from "../../../shared/consent-schema.ts";
+import { CONSENT_METHODS, type ConsentMethod } from "../../../shared/consent-schema.ts";
 import type { ShownTexts, StaffEvent } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import type { FilterParams } from "../../lib/staff-query.ts";
-import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
+import {
+  basisWords,
+  PrivacyLinkWords,
+  regionWords,
+  ruleSetWords,
+  ShownTextsView,
+  sourceWords,
+  trustedWords,
+} from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
-const METHOD_LABELS: Record<string, string> = {
+const METHOD_LABELS: Record<ConsentMethod, string> = {
   accept_all: "Accept all",
   reject_all: "Reject all",
   custom: "Custom",
   withdraw: "Withdraw",
+  object: "Object",
 };
 
 function query(params: Record<string, string | undefined>): string {
@@ -284,6 +293,9 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
           <Field label="Method">{METHOD_LABELS[event.method] ?? event.method}</Field>
           <Field label="How the choice was made">{sourceWords(event.source)}</Field>
           <Field label="Real user action">{trustedWords(event.trusted)}</Field>
+          <Field label="Visitor's region">{regionWords(event.region)}</Field>
+          <Field label="Rule set applied">{ruleSetWords(event.ruleSet, event.claimedRuleSet)}</Field>
+          <Field label="Basis per category">{basisWords(event.basis)}</Field>
           {CATEGORIES.map((category) => (
             <Field label={category.name}>
               <Choice granted={event.choices[category.id]} />

@@ -7,19 +7,29 @@
 import type { Child } from "hono/jsx";
 import { CONTROLLER, RECEIPT_KEYS_PATH } from "../../../shared/api.ts";
 import { CATEGORIES } from "../../../shared/categories.ts";
+import type { ConsentMethod } from "../../../shared/consent-schema.ts";
 import type { ProofEvent, StaffConsentProof } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
-import { PrivacyLinkWords, ShownTextsView, sourceWords, trustedWords } from "./choice-context.tsx";
+import {
+  basisWords,
+  PrivacyLinkWords,
+  regionWords,
+  ruleSetWords,
+  ShownTextsView,
+  sourceWords,
+  trustedWords,
+} from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
-const METHOD_WORDS: Record<string, string> = {
+const METHOD_WORDS: Record<ConsentMethod, string> = {
   accept_all: "Accepted all",
   reject_all: "Rejected all",
   custom: "Chose per category",
   withdraw: "Withdrew consent",
+  object: "Objected (UK exception)",
 };
 
-const methodWords = (method: string) => METHOD_WORDS[method] ?? method;
+const methodWords = (method: string) => METHOD_WORDS[method as ConsentMethod] ?? method;
 
 function Time({ iso }: { iso: string }) {
   return <time datetime={iso}>{iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}</time>;
@@ -139,6 +149,9 @@ function EventSection({ proof, item, index }: { proof: StaffConsentProof; item: 
         <Field label="How consent was expressed">{methodWords(event.method)}</Field>
         <Field label="Where the choice was made">{sourceWords(event.source)}</Field>
         <Field label="Real user action">{trustedWords(event.trusted)}</Field>
+        <Field label="Visitor's region">{regionWords(event.region)}</Field>
+        <Field label="Rule set applied">{ruleSetWords(event.ruleSet, event.claimedRuleSet)}</Field>
+        <Field label="Basis per category">{basisWords(event.basis)}</Field>
         {CATEGORIES.map((category) => (
           <Field label={category.name}>
             <Choice granted={event.choices[category.id]} />

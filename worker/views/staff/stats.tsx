@@ -6,7 +6,7 @@
  */
 
 import { CATEGORIES, CATEGORY_IDS } from "../../../shared/categories.ts";
-import type { RefusedOriginCount, StaffDailyStats } from "../../../shared/staff-api.ts";
+import type { RefusedOriginCount, StaffDailyStats, StaffRuleSetStats } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import { StaffShell } from "./shell.tsx";
 
@@ -16,6 +16,8 @@ export interface StatsPageProps {
   lastDay: string;
   /** One entry per day of the period, zeros included. */
   days: StaffDailyStats[];
+  /** The period split by rule set. */
+  byRuleSet: StaffRuleSetStats[];
   /** Site origins whose posts were refused in the period: each is a site missing from ALLOWED_ORIGINS. */
   refusedOrigins: RefusedOriginCount[];
 }
@@ -138,7 +140,45 @@ function RefusedOrigins({ origins }: { origins: RefusedOriginCount[] }) {
   );
 }
 
-export function StatsPage({ staff, firstDay, lastDay, days, refusedOrigins }: StatsPageProps) {
+const RULE_SET_NAMES: Record<StaffRuleSetStats["ruleSet"], string> = {
+  eea: "EEA rules (opt-in)",
+  uk: "UK rules (inform and object)",
+  none: "Not recorded (older widget)",
+};
+
+/** The period's choices under each rule set: shares granted differ by law, so they are shown apart. */
+function RuleSetSplit({ parts }: { parts: StaffRuleSetStats[] }) {
+  if (parts.length === 0) return null;
+  return (
+    <div class="table-scroll">
+      <table>
+        <caption>By rule set</caption>
+        <thead>
+          <tr>
+            <th scope="col">Rule set</th>
+            <th scope="col">Events</th>
+            {CATEGORIES.map((category) => (
+              <th scope="col">{`${category.id[0]?.toUpperCase()}${category.id.slice(1)} on`}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {parts.map((part) => (
+            <tr>
+              <th scope="row">{RULE_SET_NAMES[part.ruleSet]}</th>
+              <td>{part.events}</td>
+              {CATEGORY_IDS.map((category) => (
+                <td>{percent(part[category], part.events)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function StatsPage({ staff, firstDay, lastDay, days, byRuleSet, refusedOrigins }: StatsPageProps) {
   const total = days.reduce(
     (sum, day) => ({
       events: sum.events + day.events,
@@ -211,6 +251,7 @@ export function StatsPage({ staff, firstDay, lastDay, days, refusedOrigins }: St
           </table>
         </div>
       </div>
+      <RuleSetSplit parts={byRuleSet} />
       <RefusedOrigins origins={refusedOrigins} />
     </StaffShell>
   );
