@@ -30,6 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseReceiptKeys } from "../worker/lib/receipts.ts";
+import { parseRulesSettings } from "../worker/lib/rules-settings.ts";
 import { keepPreviousRelease } from "./keep-release.ts";
 import { SIZE_BUDGET_GZIP } from "./widget-budget.ts";
 
@@ -92,6 +93,13 @@ export function checkConfig(text: string, file = "wrangler.toml"): ConfigReport 
         "(docs/deploy.md, step 4).",
     );
   }
+  // The worker falls back to opt-in everywhere on a bad rules setting and logs it; a deploy refuses it.
+  const { problems } = parseRulesSettings({
+    UK_EXCEPTION: tomlStrings(text, "UK_EXCEPTION")[0],
+    UK_CROWN_DEPENDENCIES: tomlStrings(text, "UK_CROWN_DEPENDENCIES")[0],
+    OTHER_RULE_SET: tomlStrings(text, "OTHER_RULE_SET")[0],
+  });
+  for (const problem of problems) errors.push(`${file}: ${problem} (docs/configuration.md, "Rules by region").`);
   return { errors, warnings, databaseName };
 }
 

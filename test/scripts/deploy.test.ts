@@ -109,6 +109,14 @@ describe("deploy secrets check", () => {
     expect(result.stdout).not.toContain("▶");
   });
 
+  it("refuses a rules-by-region setting the worker would ignore, naming the var", () => {
+    const config = productionConfig().replace(/^UK_EXCEPTION = ".*"$/m, 'UK_EXCEPTION = "analytics,targeting"');
+    expect(config).toContain('UK_EXCEPTION = "analytics,targeting"');
+    const { errors } = checkConfig(config, "wrangler.production.toml");
+    expect(errors.join("\n")).toMatch(/wrangler\.production\.toml: UK_EXCEPTION "analytics,targeting" is not/);
+    expect(checkConfig(productionConfig(), "wrangler.production.toml").errors).toEqual([]);
+  });
+
   it("npm run deploy asks for the live release (or --first-deploy) before running any check", () => {
     const dir = mkdtempSync(join(tmpdir(), "opencontact-deploy-test-"));
     const config = join(dir, "wrangler.production.toml");

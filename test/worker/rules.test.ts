@@ -11,15 +11,8 @@ import type { StaffEventRecord, StaffStats, SubjectAccessExport } from "../../sh
 import { findEventByEventId } from "../../worker/db/consent-events.ts";
 import app from "../../worker/index.ts";
 import { receiptKeys, verifyReceipt } from "../../worker/lib/receipts.ts";
-import {
-  exceptionsOf,
-  OPT_IN_EVERYWHERE,
-  parseRulesSettings,
-  type RulesSettings,
-  regionOf,
-  ruleSetOf,
-  rulesFor,
-} from "../../worker/lib/rules.ts";
+import { exceptionsOf, regionOf, ruleSetOf, rulesFor } from "../../worker/lib/rules.ts";
+import { OPT_IN_EVERYWHERE, parseRulesSettings, type RulesSettings } from "../../worker/lib/rules-settings.ts";
 import {
   countEvents,
   errorOf,

@@ -1,31 +1,13 @@
 /**
  * @module
- * Rules by region: the site's settings (`UK_EXCEPTION`,
- * `UK_CROWN_DEPENDENCIES`, `OTHER_RULE_SET`), a country's region, and the
- * rule set and exception categories that follow. Pure functions but
+ * Rules by region: a country's region, and the rule set and exception
+ * categories that follow from the site's settings (./rules-settings.ts). Pure functions but
  * `rulesSettings` and `requestCountry`, which log a bad setting once per
  * isolate. Every default and every fallback for a bad value is the strict
  * one: opt-in everywhere (docs/configuration.md "Rules by region").
  */
 import type { ExceptionCategory, Region, RuleSet, RulesAnswer } from "../../shared/rules.ts";
-
-export interface RulesSettings {
-  /** Categories under the UK exception; empty: the exception is off. */
-  ukException: ExceptionCategory[];
-  /** Whether Guernsey, Jersey and the Isle of Man count as the UK. */
-  crownDependencies: boolean;
-  /** The rule set for visitors outside the EEA and the UK. */
-  otherRuleSet: RuleSet;
-}
-
-export const OPT_IN_EVERYWHERE: RulesSettings = { ukException: [], crownDependencies: false, otherRuleSet: "eea" };
-
-/** The vars as wrangler passes them: absent or a string. */
-export interface RulesVars {
-  UK_EXCEPTION?: string;
-  UK_CROWN_DEPENDENCIES?: string;
-  OTHER_RULE_SET?: string;
-}
+import { parseRulesSettings, type RulesSettings, type RulesVars } from "./rules-settings.ts";
 
 /** The 27 EU members, their outermost regions and Åland with codes of their own, and Iceland, Liechtenstein, Norway. */
 const EEA = new Set(
@@ -40,35 +22,6 @@ const CROWN_DEPENDENCIES = new Set(["GG", "JE", "IM"]);
 /** Cloudflare's codes for "unknown" and for Tor: no country, so the strict rules. */
 const NO_COUNTRY = new Set(["XX", "T1"]);
 const COUNTRY_PATTERN = /^[A-Z]{2}$/;
-
-/** Parses the settings; each bad var falls back to its (strict) default and is named in `problems`. */
-export function parseRulesSettings(vars: RulesVars): { settings: RulesSettings; problems: string[] } {
-  const problems: string[] = [];
-  const settings = { ...OPT_IN_EVERYWHERE };
-  const exception = vars.UK_EXCEPTION?.trim() ?? "";
-  if (exception !== "" && exception !== "off") {
-    const categories = [...new Set(exception.split(",").map((entry) => entry.trim()))].sort();
-    if (categories.join() === "analytics") settings.ukException = ["analytics"];
-    else if (categories.join() === "analytics,functionality") settings.ukException = ["analytics", "functionality"];
-    else
-      problems.push(
-        `UK_EXCEPTION ${JSON.stringify(vars.UK_EXCEPTION)} is not "off", "analytics" or "analytics,functionality"; the UK exception is off (opt-in everywhere)`,
-      );
-  }
-  const crown = vars.UK_CROWN_DEPENDENCIES?.trim() ?? "";
-  if (crown === "true") settings.crownDependencies = true;
-  else if (crown !== "" && crown !== "false")
-    problems.push(
-      `UK_CROWN_DEPENDENCIES ${JSON.stringify(vars.UK_CROWN_DEPENDENCIES)} is not "true" or "false"; GG, JE and IM do not count as the UK`,
-    );
-  const other = vars.OTHER_RULE_SET?.trim() ?? "";
-  if (other === "uk") settings.otherRuleSet = "uk";
-  else if (other !== "" && other !== "eea")
-    problems.push(
-      `OTHER_RULE_SET ${JSON.stringify(vars.OTHER_RULE_SET)} is not "eea" or "uk"; visitors outside the EEA and the UK get "eea"`,
-    );
-  return { settings, problems };
-}
 
 /** A country code (ISO 3166-1 alpha-2, as `request.cf.country` gives it) to its region; no or an unknown country is `eea`. */
 export function regionOf(country: string | null | undefined, settings: RulesSettings): Region {
