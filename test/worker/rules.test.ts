@@ -544,14 +544,10 @@ describe("region, rule set and basis for staff", () => {
   });
 });
 
-describe("/privacy says which rule applies to the reader", () => {
+describe.each(["/privacy", "/cookies"])("%s says which rule applies to the reader", (path) => {
   const read = (country: string, vars: RulesVars, headers: Record<string, string> = {}) =>
     Promise.resolve(
-      app.request(
-        new Request("http://127.0.0.1:8787/privacy", { headers, cf: { country } }),
-        undefined,
-        rulesEnv(vars),
-      ),
+      app.request(new Request(`http://127.0.0.1:8787${path}`, { headers, cf: { country } }), undefined, rulesEnv(vars)),
     );
 
   it("changes nothing with the exception off", async () => {

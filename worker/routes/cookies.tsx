@@ -22,12 +22,13 @@ import { dbCall } from "../lib/db-call.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { AppEnv } from "../types.ts";
 import { CookiesPage, NoDeclarationPage } from "../views/cookies-page.tsx";
+import { currentPageRules } from "./rules.ts";
 
 const cookies = new Hono<AppEnv>();
 
 cookies.get("/cookies", async (c) => {
-  const cached = revisionCacheHeaders(c, CURRENT.revision, CURRENT_CACHE);
-  if (cached) return cached;
+  const { rules, notModified } = currentPageRules(c);
+  if (notModified) return notModified;
   const record = await currentRecord(c.env.DB);
   return c.html(
     <CookiesPage
@@ -35,6 +36,7 @@ cookies.get("/cookies", async (c) => {
       revision={CURRENT.revision}
       since={record?.firstServedAt ?? null}
       current
+      rules={rules}
     />,
   );
 });

@@ -17,22 +17,15 @@ import {
 } from "../lib/current-revision.ts";
 import { dbCall } from "../lib/db-call.ts";
 import { ApiError } from "../lib/errors.ts";
-import { rulesSettings } from "../lib/rules.ts";
 import type { AppEnv } from "../types.ts";
 import { PrivacyPage } from "../views/privacy-page.tsx";
-import { rulesOfRequest } from "./rules.ts";
+import { currentPageRules } from "./rules.ts";
 
 const privacy = new Hono<AppEnv>();
 
-/** The current page varies by reader only when the site uses the UK exception: then no shared cache may keep it. */
-const PER_READER_CACHE = CURRENT_CACHE.replace("public", "private");
-
 privacy.get("/privacy", async (c) => {
-  const rules = rulesSettings(c.env).ukException.length > 0 ? rulesOfRequest(c.req.raw, c.env) : undefined;
-  const cached = rules
-    ? revisionCacheHeaders(c, `${CURRENT.revision}-${rules.ruleSet}`, PER_READER_CACHE)
-    : revisionCacheHeaders(c, CURRENT.revision, CURRENT_CACHE);
-  if (cached) return cached;
+  const { rules, notModified } = currentPageRules(c);
+  if (notModified) return notModified;
   const record = await currentRecord(c.env.DB);
   return c.html(
     <PrivacyPage

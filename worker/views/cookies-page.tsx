@@ -12,8 +12,10 @@ import {
   type DeclaredItem,
   type DeclaredService,
 } from "../../shared/declaration-schema.ts";
+import type { RulesAnswer } from "../../shared/rules.ts";
 import { Layout } from "./layout.tsx";
 import { RevisionLine } from "./revision-line.tsx";
+import { RuleLine } from "./rule-line.tsx";
 
 const SITE = "OpenContact Services Limited";
 
@@ -70,9 +72,11 @@ export interface CookiesPageProps {
   /** ISO timestamp the revision was first served, when the log could say. */
   since: string | null;
   current: boolean;
+  /** The rules for the reader, only when the site uses the UK exception (otherwise the page is the same for everyone). */
+  rules?: RulesAnswer;
 }
 
-export function CookiesPage({ declaration, revision, since, current }: CookiesPageProps) {
+export function CookiesPage({ declaration, revision, since, current, rules }: CookiesPageProps) {
   return (
     <Layout title={`Cookie declaration – ${SITE}`}>
       <main class="statement">
@@ -85,6 +89,7 @@ export function CookiesPage({ declaration, revision, since, current }: CookiesPa
           <code>*</code> stands for every name that starts that way. This declaration is part of{" "}
           <a href={current ? "/privacy" : `/privacy/${revision}`}>our privacy statement</a>.
         </p>
+        {rules ? <RuleLine rules={rules} /> : null}
         {DECLARATION_CATEGORIES.map((id) => (
           <section aria-labelledby={id}>
             <h2 id={id}>{CATEGORY_TEXTS[id].name}</h2>

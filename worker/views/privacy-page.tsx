@@ -5,10 +5,10 @@
  * since when it has been in force.
  */
 import { raw } from "hono/html";
-import { CATEGORIES } from "../../shared/categories.ts";
 import type { RulesAnswer } from "../../shared/rules.ts";
 import { Layout } from "./layout.tsx";
 import { RevisionLine } from "./revision-line.tsx";
+import { RuleLine } from "./rule-line.tsx";
 
 export interface PrivacyPageProps {
   title: string;
@@ -21,27 +21,6 @@ export interface PrivacyPageProps {
   declared: boolean;
   /** The rules for the reader, only when the site uses the UK exception (otherwise the page is the same for everyone). */
   rules?: RulesAnswer;
-}
-
-const categoryName = (id: string) => CATEGORIES.find((category) => category.id === id)?.name.toLowerCase() ?? id;
-
-/** Which rule applies to the reader: PECR Schedule A1 for the UK, opt-in everywhere else. */
-function RuleLine({ rules }: { rules: RulesAnswer }) {
-  if (rules.ruleSet === "uk") {
-    const names = rules.exceptions.map(categoryName).join(" and ");
-    return (
-      <p class="revision rules">
-        Visitors from the UK: {names} are set unless you object (PECR Schedule A1, added by the Data (Use and Access)
-        Act 2025); you can object at any time in the site's cookie settings. Every other optional cookie needs your
-        consent.
-      </p>
-    );
-  }
-  return (
-    <p class="revision rules">
-      For you, as for every visitor outside the UK: no optional cookie is set without your consent.
-    </p>
-  );
 }
 
 export function PrivacyPage({ title, html, revision, since, current, declared, rules }: PrivacyPageProps) {
