@@ -199,6 +199,9 @@ describe.skipIf(!CHROMIUM)("click-to-load placeholder in Chromium", () => {
       await page.keyboard.press("Enter");
       await expect.poll(() => frameSrc(page)).toBe("/map");
       await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe("map");
+      // The frame's request may still be on its way when focus has moved: wait for it, then for quiet.
+      await expect.poll(() => mapLoads).toBe(1);
+      await page.waitForLoadState("networkidle");
       expect(mapLoads).toBe(1);
     } finally {
       await context.close();

@@ -187,8 +187,9 @@ const EDITS: [column: string, sql: string][] = [
   ["gpc", "1 - gpc"],
   ["widget_version", "widget_version || '1'"],
   ["seq", "seq + 1000"],
-  ["prev_hash", "'1' || substr(prev_hash, 2)"],
-  ["hash", "'1' || substr(hash, 2)"],
+  // The first hex digit changed, never left as it was (a hash starting with 1 would make '1' || … a no-op).
+  ["prev_hash", "CASE substr(prev_hash, 1, 1) WHEN '1' THEN '2' ELSE '1' END || substr(prev_hash, 2)"],
+  ["hash", "CASE substr(hash, 1, 1) WHEN '1' THEN '2' ELSE '1' END || substr(hash, 2)"],
   // Not recorded (NULL) in these rows: giving one a value after the fact is an edit too.
   ["privacy_url", "'https://www.opencontact.co.uk/privacy'"],
   ["source", "'banner'"],
