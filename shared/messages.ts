@@ -43,6 +43,7 @@ export type Messages = Record<MessageKey, string>;
 const PLACEHOLDER_KEYS = ["embedText", "embedAllow"] as const;
 /** Names of the rules part's messages (RULES_MESSAGES). */
 const RULES_KEYS = [
+  "ukBannerText",
   "ukNotice",
   "ukFunctionalityNotice",
   "ukGpcNotice",
@@ -79,6 +80,8 @@ export const PLACEHOLDER_MESSAGES = {
  * the declared services of the category (content/cookies.json).
  */
 export const RULES_MESSAGES = {
+  ukBannerText:
+    "OpenContact Services Limited uses strictly necessary cookies to run this website. Except as explained below, optional cookies are set only if you allow them, and you can withdraw consent at any time.",
   ukNotice:
     "We also use analytical cookies to count visits and see how this website is used, so that we can improve it ({services}). The statistics are aggregate only: never used to track you or for advertising. They are on unless you object; objecting is free and you can do it at any time.",
   ukFunctionalityNotice:

@@ -92,6 +92,9 @@ const useRules: RulesPart = async (config, response, gpc) => {
     decorate(banner, onObject) {
       if (!uk) return;
       banner.dataset.rules = "uk";
+      const text = banner.querySelector("p") as HTMLElement;
+      // The general text promises opt-in for everything: under the exception it must not.
+      (text.firstChild as Text).data = `${word("ukBannerText")} `;
       const notice = document.createElement("p");
       notice.dataset.occ = "uk-notice";
       // Under GPC analytics is objected to already (widget/controller.ts): the notice says so instead.
@@ -99,7 +102,7 @@ const useRules: RulesPart = async (config, response, gpc) => {
         ...about("analytics", gpc ? "ukGpcNotice" : "ukNotice"),
         ...about("functionality", "ukFunctionalityNotice"),
       ].join(" ");
-      banner.querySelector("p")?.after(notice);
+      text.after(notice);
       // The button stays only while something is on by the exception (GPC objects to analytics alone).
       if (gpc && !exceptions.includes("functionality")) return;
       const object = document.createElement("button");

@@ -1,0 +1,202 @@
+/**
+ * Issue 14, the widget side: under the UK rule the exception's categories run
+ * once the banner has been shown, an objection is its own event, GPC counts
+ * as one, and every event claims the rule set and each category's basis;
+ * under the EEA rule nothing changes but the claim. The same in real
+ * Chromium against the worker: test/e2e/widget-rules.test.ts.
+ */
+import { fireEvent, within } from "@testing-library/preact";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ConsentEvent } from "../../shared/consent-schema.ts";
+import type { RulesAnswer } from "../../shared/rules.ts";
+import { readConfig } from "../../widget/config.ts";
+import useRules, { type RulesInUse } from "../../widget/parts/rules.ts";
+import { resolveTexts } from "../../widget/texts.ts";
+import { type Mounted, mountWidget, resetPage, settle } from "./helpers.ts";
+
+const UK: RulesAnswer = { region: "uk", ruleSet: "uk", exceptions: ["analytics"] };
+const UK_BOTH: RulesAnswer = { region: "uk", ruleSet: "uk", exceptions: ["analytics", "functionality"] };
+const EEA: RulesAnswer = { region: "eea", ruleSet: "eea", exceptions: [] };
+
+type Claimed = ConsentEvent & { ruleSet?: string; basis?: Record<string, string> };
+
+/** What the rules part makes of the log's `answer`, as `config.rules`. */
+async function rulesFor(answer: RulesAnswer, gpc = false, messages = {}): Promise<RulesInUse> {
+  const config = { ...readConfig(null), texts: resolveTexts({ messages }) };
+  await useRules(config, Promise.resolve(new Response(JSON.stringify(answer))), gpc);
+  return config.rules as RulesInUse;
+}
+
+function setGpc(value: boolean | undefined): void {
+  Object.defineProperty(navigator, "globalPrivacyControl", { value, configurable: true });
+}
+
+const ui = (mounted: Mounted) => within(mounted.shadow as unknown as HTMLElement);
+const last = (mounted: Mounted) => mounted.sent.at(-1) as Claimed;
+
+describe("the rules part", () => {
+  it("claims the rule set and each category's basis from the choices", async () => {
+    const uk = await rulesFor(UK);
+    expect(uk.claim({ analytics: true, functionality: true, targeting: true })).toEqual({
+      ruleSet: "uk",
+      basis: { analytics: "exception-not-objected", functionality: "consent", targeting: "consent" },
+    });
+    expect(uk.claim({ analytics: false, functionality: false, targeting: false }).basis.analytics).toBe("objected");
+    expect((await rulesFor(UK_BOTH)).claim({ analytics: true, functionality: false, targeting: false }).basis).toEqual({
+      analytics: "exception-not-objected",
+      functionality: "objected",
+      targeting: "consent",
+    });
+    expect((await rulesFor(EEA)).claim({ analytics: true, functionality: true, targeting: true })).toEqual({
+      ruleSet: "eea",
+      basis: { analytics: "consent", functionality: "consent", targeting: "consent" },
+    });
+  });
+
+  it("turns on only the exception's categories under UK, never targeting; nothing under EEA", async () => {
+    expect((await rulesFor(UK)).defaults).toEqual({ analytics: true, functionality: false, targeting: false });
+    expect((await rulesFor(UK_BOTH)).defaults).toEqual({ analytics: true, functionality: true, targeting: false });
+    expect((await rulesFor(EEA)).defaults).toBeUndefined();
+  });
+
+  it("refuses an answer that is not one, and an error status", async () => {
+    const config = readConfig(null);
+    const bad = Promise.resolve(new Response(JSON.stringify({ ruleSet: "usa" })));
+    await expect(useRules(config, bad, false)).rejects.toThrow("not a rules answer");
+    await expect(useRules(config, Promise.resolve(new Response("", { status: 500 })), false)).rejects.toThrow(
+      "HTTP 500",
+    );
+    expect(config.rules).toBeUndefined();
+  });
+
+  it("words the notice with the declared services, and the site's wording wins", async () => {
+    const mounted = mountWidget({ rules: await rulesFor(UK) });
+    const notice = mounted.shadow.querySelector('[data-occ="uk-notice"]');
+    expect(notice?.textContent).toContain("(Google Analytics)");
+    expect(notice?.textContent).toContain("on unless you object");
+    // The general text no longer promises opt-in for everything.
+    expect(mounted.shadow.querySelector('[data-occ="banner"] p')?.textContent).toContain("Except as explained below");
+    resetPage();
+    const reworded = mountWidget({
+      rules: await rulesFor(UK, false, { object: "Say no", ukNotice: "We count {services}." }),
+    });
+    expect(reworded.shadow.querySelector('[data-occ="uk-notice"]')?.textContent).toBe("We count Google Analytics.");
+    expect(ui(reworded).getByRole("button", { name: "Say no" })).toBeTruthy();
+  });
+});
+
+describe("the controller under the UK rule", () => {
+  beforeEach(resetPage);
+  afterEach(() => {
+    setGpc(undefined);
+    resetPage();
+  });
+
+  it("runs analytics only once the banner has been shown, and not for a visitor who chose before", async () => {
+    const mounted = mountWidget({ rules: await rulesFor(UK) });
+    expect(mounted.applied).toEqual([]);
+    mounted.controller.bannerShown();
+    await settle();
+    expect(mounted.applied).toEqual([{ analytics: true, functionality: false, targeting: false }]);
+    expect(mounted.sent).toEqual([]);
+  });
+
+  it("Object: one object event, analytics off with basis objected, its cookies deleted, the page reloaded", async () => {
+    const mounted = mountWidget({ rules: await rulesFor(UK) });
+    mounted.controller.bannerShown();
+    // biome-ignore lint/suspicious/noDocumentCookie: the analytics tag's own cookie
+    document.cookie = "_ga=GA1.1.1; Path=/";
+    fireEvent.click(ui(mounted).getByRole("button", { name: "Object to measurement" }));
+    await settle();
+    expect(last(mounted)).toMatchObject({
+      method: "object",
+      choices: { analytics: false, functionality: false, targeting: false },
+      ruleSet: "uk",
+      basis: { analytics: "objected", functionality: "consent", targeting: "consent" },
+      source: "banner",
+    });
+    expect(document.cookie).not.toContain("_ga=");
+    expect(mounted.reloads).toBe(1);
+    expect(mounted.controller.view().banner).toBe(false);
+  });
+
+  it("Reject all objects to analytics (method reject_all) and Accept all keeps it on, not objected", async () => {
+    const mounted = mountWidget({ rules: await rulesFor(UK) });
+    mounted.controller.bannerShown();
+    fireEvent.click(ui(mounted).getByRole("button", { name: "Accept all" }));
+    await settle();
+    expect(last(mounted)).toMatchObject({
+      method: "accept_all",
+      basis: { analytics: "exception-not-objected", functionality: "consent", targeting: "consent" },
+    });
+    expect(mounted.reloads).toBe(0);
+    mounted.controller.api.rejectAll();
+    await settle();
+    expect(last(mounted)).toMatchObject({ method: "withdraw", basis: { analytics: "objected" } });
+  });
+
+  it("GPC is the visitor's objection: logged by itself, analytics never runs, the banner stays for the rest", async () => {
+    setGpc(true);
+    const mounted = mountWidget({ rules: await rulesFor(UK, true) });
+    mounted.controller.bannerShown();
+    await settle();
+    expect(mounted.sent).toHaveLength(1);
+    expect(last(mounted)).toMatchObject({
+      method: "object",
+      gpc: true,
+      source: "api",
+      trusted: false,
+      basis: { analytics: "objected" },
+    });
+    expect(mounted.applied).toEqual([{ analytics: false, functionality: false, targeting: false }]);
+    expect(mounted.controller.view().banner).toBe(true);
+    expect(mounted.shadow.querySelector('[data-occ="uk-notice"]')?.textContent).toContain("Global Privacy Control");
+    expect(mounted.shadow.querySelector('[data-occ-action="object"]')).toBeNull();
+    mounted.controller.bannerShown();
+    await settle();
+    expect(mounted.sent).toHaveLength(1);
+  });
+
+  it("the dialog names the rule and each category's basis", async () => {
+    const mounted = mountWidget({ rules: await rulesFor(UK) });
+    mounted.controller.bannerShown();
+    mounted.controller.showPreferences();
+    await settle();
+    const dialog = ui(mounted).getByRole("dialog");
+    expect(dialog.querySelector('[data-occ="rules"]')?.textContent).toContain("UK rules apply to you");
+    expect(dialog.querySelector('[data-occ-basis="exception-not-objected"]')?.textContent).toContain(
+      "On unless you object",
+    );
+    // Before any choice, the switch shows what runs: analytics on, by the exception.
+    expect(within(dialog).getAllByRole("switch")[0]?.getAttribute("aria-checked")).toBe("true");
+    expect(dialog.querySelectorAll('[data-occ-basis="consent"]')).toHaveLength(2);
+  });
+});
+
+describe("the EEA rule with rules by region", () => {
+  beforeEach(resetPage);
+  afterEach(resetPage);
+
+  it("shows today's banner, runs nothing before a choice, and claims eea with every basis consent", async () => {
+    const mounted = mountWidget({ rules: await rulesFor(EEA) });
+    mounted.controller.bannerShown();
+    await settle();
+    expect(mounted.applied).toEqual([]);
+    expect(mounted.shadow.querySelector('[data-occ="uk-notice"]')).toBeNull();
+    expect(mounted.shadow.querySelector('[data-occ-action="object"]')).toBeNull();
+    fireEvent.click(ui(mounted).getByRole("button", { name: "Accept all" }));
+    await settle();
+    expect(last(mounted)).toMatchObject({
+      ruleSet: "eea",
+      basis: { analytics: "consent", functionality: "consent", targeting: "consent" },
+    });
+  });
+
+  it("without rules by region, events claim nothing", async () => {
+    const mounted = mountWidget();
+    fireEvent.click(ui(mounted).getByRole("button", { name: "Accept all" }));
+    await settle();
+    expect(last(mounted)).not.toHaveProperty("ruleSet");
+    expect(last(mounted)).not.toHaveProperty("basis");
+  });
+});
