@@ -9,9 +9,11 @@
 
 import type { Context } from "hono";
 import type { Declaration } from "../../shared/declaration-schema.ts";
+import type { RulesAnswer } from "../../shared/rules.ts";
 import { findRevision, insertRevisionStatement, type PrivacyRevision } from "../db/privacy-revisions.ts";
 import { STATEMENT } from "../generated/privacy-statement.ts";
 import type { AppEnv } from "../types.ts";
+import { rulesOfRequest, rulesSettings } from "./rules.ts";
 
 export const CURRENT = STATEMENT;
 
@@ -59,4 +61,20 @@ export function revisionCacheHeaders(c: Context<AppEnv>, revision: string, cache
   c.header("ETag", etag);
   c.header("Cache-Control", cacheControl);
   return notModified(c, etag) ? c.body(null, 304) : null;
+}
+
+/** A current page that may vary by reader: no shared cache may keep it then. */
+const PER_READER_CACHE = CURRENT_CACHE.replace("public", "private");
+
+/**
+ * For a current page (`/privacy`, `/cookies`): the reader's rules when the site uses the UK
+ * exception (the page then says which applies, and is cached per reader, its ETag naming the rule
+ * set), and the cache headers, or the 304 to answer with.
+ */
+export function currentPageRules(c: Context<AppEnv>): { rules?: RulesAnswer; notModified: Response | null } {
+  const rules = rulesSettings(c.env).ukException.length > 0 ? rulesOfRequest(c.req.raw, c.env) : undefined;
+  const notModified = rules
+    ? revisionCacheHeaders(c, `${CURRENT.revision}-${rules.ruleSet}`, PER_READER_CACHE)
+    : revisionCacheHeaders(c, CURRENT.revision, CURRENT_CACHE);
+  return { rules, notModified };
 }

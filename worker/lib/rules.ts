@@ -84,3 +84,8 @@ export function requestCountry(request: Request, forced: string | undefined): st
   const country = request.cf?.country;
   return typeof country === "string" ? country : null;
 }
+
+/** The rules for this request: what `GET /api/rules` answers, and the lookup stored with every event. */
+export function rulesOfRequest(request: Request, env: Env): RulesAnswer {
+  return rulesFor(requestCountry(request, env.DEV_FORCE_COUNTRY), rulesSettings(env));
+}

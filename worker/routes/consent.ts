@@ -28,13 +28,12 @@ import { dbCall } from "../lib/db-call.ts";
 import { defaultTextsHash } from "../lib/default-texts.ts";
 import { ApiError, unavailable } from "../lib/errors.ts";
 import { buildReceiptRecord, logHashOf, receiptKeys, signReceipt } from "../lib/receipts.ts";
-import { rulesSettings } from "../lib/rules.ts";
+import { rulesOfRequest, rulesSettings } from "../lib/rules.ts";
 import { allowedOrigin } from "../middleware/allowed-origin.ts";
 import { consentCors } from "../middleware/consent-cors.ts";
 import { consentRateLimit } from "../middleware/consent-rate-limit.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import type { AppEnv } from "../types.ts";
-import { rulesOfRequest } from "./rules.ts";
 
 const USER_AGENT_LIMIT = 512;
 

@@ -14,6 +14,7 @@ import {
   CURRENT,
   CURRENT_CACHE,
   CURRENT_DECLARATION,
+  currentPageRules,
   currentRecord,
   REVISION_CACHE,
   revisionCacheHeaders,
@@ -22,7 +23,6 @@ import { dbCall } from "../lib/db-call.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { AppEnv } from "../types.ts";
 import { CookiesPage, NoDeclarationPage } from "../views/cookies-page.tsx";
-import { currentPageRules } from "./rules.ts";
 
 const cookies = new Hono<AppEnv>();
 

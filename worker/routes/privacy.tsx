@@ -11,6 +11,7 @@ import { findRevision } from "../db/privacy-revisions.ts";
 import {
   CURRENT,
   CURRENT_CACHE,
+  currentPageRules,
   currentRecord,
   REVISION_CACHE,
   revisionCacheHeaders,
@@ -19,7 +20,6 @@ import { dbCall } from "../lib/db-call.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { AppEnv } from "../types.ts";
 import { PrivacyPage } from "../views/privacy-page.tsx";
-import { currentPageRules } from "./rules.ts";
 
 const privacy = new Hono<AppEnv>();
 
