@@ -316,7 +316,7 @@ describe("shown to staff", () => {
     expect(scriptedPage).toContain(`This service&#39;s statement, <a href="/privacy/${scripted.revision}">`);
 
     const olderPage = await (await staffRequest(`/staff/events/${await eventIdOf(older.eventId)}`)).text();
-    expect(olderPage).toMatch(/How the choice was made<\/dt><dd>Not recorded/);
+    expect(olderPage).toMatch(/Where the choice was made<\/dt><dd>Not recorded/);
     expect(olderPage).toMatch(/Real user action<\/dt><dd>Not recorded/);
     expect(olderPage).toContain(`The revision&#39;s own texts: <a href="/privacy/${older.revision}">`);
   });

@@ -2,14 +2,26 @@
  * @module
  * What the record and the proof pages say about how a choice was made and
  * what the visitor read: where they chose, whether a real user action made
- * it, the privacy statement the banner linked to, and the banner texts in
- * full. Everything a widget sent (the URL, the site's texts) is rendered as
+ * it, the region, rule set and basis it was made under (one `HowChosen`
+ * fragment for both pages), the privacy statement the banner linked to, and
+ * the banner texts in full. Everything a widget sent (the URL, the site's texts) is rendered as
  * escaped text by JSX, never as markup or a link.
  */
+import type { Child } from "hono/jsx";
 import { CATEGORIES } from "../../../shared/categories.ts";
 import type { ConsentSource } from "../../../shared/consent-schema.ts";
 import type { Basis, CategoryBases, Region, RuleSet } from "../../../shared/rules.ts";
 import type { ShownTexts, StaffEvent } from "../../../shared/staff-api.ts";
+
+/** One term of a description list (the pages' `<dl>`). */
+export function Field({ label, children }: { label: string; children: Child }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
 
 const SOURCE_WORDS: Record<ConsentSource, string> = {
   banner: "On the banner",
@@ -67,6 +79,19 @@ export function basisWords(basis: CategoryBases | null): string {
 }
 
 /** The privacy statement the banner linked to: the site's own, this service's, or not recorded. */
+/** Where and by whom the choice was made, and under which rules: the same terms on the record and the proof. */
+export function HowChosen({ event }: { event: StaffEvent }) {
+  return (
+    <>
+      <Field label="Where the choice was made">{sourceWords(event.source)}</Field>
+      <Field label="Real user action">{trustedWords(event.trusted)}</Field>
+      <Field label="Visitor's region">{regionWords(event.region)}</Field>
+      <Field label="Rule set applied">{ruleSetWords(event.ruleSet, event.claimedRuleSet)}</Field>
+      <Field label="Basis per category">{basisWords(event.basis)}</Field>
+    </>
+  );
+}
+
 export function PrivacyLinkWords({ event }: { event: StaffEvent }) {
   if (event.privacyUrl) {
     return (

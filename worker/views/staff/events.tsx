@@ -1,24 +1,9 @@
-/**
- * @module
- * The search page and the record pages. Every value a visitor could have
- * sent (page URL, user agent, language) is rendered as escaped text by JSX,
- * never as markup or a link.
- */
-import type { Child } from "hono/jsx";
 import { CATEGORIES } from "../../../shared/categories.ts";
 import { CONSENT_METHODS, type ConsentMethod } from "../../../shared/consent-schema.ts";
 import type { ShownTexts, StaffEvent } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
 import type { FilterParams } from "../../lib/staff-query.ts";
-import {
-  basisWords,
-  PrivacyLinkWords,
-  regionWords,
-  ruleSetWords,
-  ShownTextsView,
-  sourceWords,
-  trustedWords,
-} from "./choice-context.tsx";
+import { Field, HowChosen, PrivacyLinkWords, ShownTextsView } from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
 const METHOD_LABELS: Record<ConsentMethod, string> = {
@@ -237,15 +222,6 @@ export function SearchPage({ staff, params, revisions, events, nextCursor, conti
   );
 }
 
-function Field({ label, children }: { label: string; children: Child }) {
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </>
-  );
-}
-
 export interface RecordPageProps {
   staff: StaffIdentity;
   consentId: string;
@@ -291,11 +267,7 @@ export function RecordPage({ staff, consentId, event, history, cookieDeclaration
             <Time iso={event.receivedAt} />
           </Field>
           <Field label="Method">{METHOD_LABELS[event.method] ?? event.method}</Field>
-          <Field label="How the choice was made">{sourceWords(event.source)}</Field>
-          <Field label="Real user action">{trustedWords(event.trusted)}</Field>
-          <Field label="Visitor's region">{regionWords(event.region)}</Field>
-          <Field label="Rule set applied">{ruleSetWords(event.ruleSet, event.claimedRuleSet)}</Field>
-          <Field label="Basis per category">{basisWords(event.basis)}</Field>
+          <HowChosen event={event} />
           {CATEGORIES.map((category) => (
             <Field label={category.name}>
               <Choice granted={event.choices[category.id]} />

@@ -10,15 +10,7 @@ import { CATEGORIES } from "../../../shared/categories.ts";
 import type { ConsentMethod } from "../../../shared/consent-schema.ts";
 import type { ProofEvent, StaffConsentProof } from "../../../shared/staff-api.ts";
 import type { StaffIdentity } from "../../lib/auth/identity.ts";
-import {
-  basisWords,
-  PrivacyLinkWords,
-  regionWords,
-  ruleSetWords,
-  ShownTextsView,
-  sourceWords,
-  trustedWords,
-} from "./choice-context.tsx";
+import { Field, HowChosen, PrivacyLinkWords, ShownTextsView } from "./choice-context.tsx";
 import { StaffShell } from "./shell.tsx";
 
 const METHOD_WORDS: Record<ConsentMethod, string> = {
@@ -37,15 +29,6 @@ function Time({ iso }: { iso: string }) {
 
 function Choice({ granted }: { granted: boolean }) {
   return <span class={granted ? "granted" : "refused"}>{granted ? "Granted" : "Refused"}</span>;
-}
-
-function Field({ label, children }: { label: string; children: Child }) {
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </>
-  );
 }
 
 function Outcome({ ok, children }: { ok: boolean; children: Child }) {
@@ -147,11 +130,7 @@ function EventSection({ proof, item, index }: { proof: StaffConsentProof; item: 
           <code>{event.eventId}</code>
         </Field>
         <Field label="How consent was expressed">{methodWords(event.method)}</Field>
-        <Field label="Where the choice was made">{sourceWords(event.source)}</Field>
-        <Field label="Real user action">{trustedWords(event.trusted)}</Field>
-        <Field label="Visitor's region">{regionWords(event.region)}</Field>
-        <Field label="Rule set applied">{ruleSetWords(event.ruleSet, event.claimedRuleSet)}</Field>
-        <Field label="Basis per category">{basisWords(event.basis)}</Field>
+        <HowChosen event={event} />
         {CATEGORIES.map((category) => (
           <Field label={category.name}>
             <Choice granted={event.choices[category.id]} />
