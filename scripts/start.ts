@@ -4,6 +4,9 @@
  * worker serves, applies the migrations to the local D1 and runs `wrangler dev`,
  * allowing the demo's own origins on `PORT` plus any the developer lists
  * under `DEV_ALLOWED_ORIGINS` in `.dev.vars` (wrangler.toml stays as the tests read it).
+ * `npm start -- --country GB` plays a visitor from that country (rules by
+ * region, issue 14): `DEV_FORCE_COUNTRY`, with the UK exception on for
+ * analytics unless `.dev.vars` sets it, so the demo shows the UK banner.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
@@ -45,6 +48,22 @@ export function localAllowedOrigins(port: string, devVars: string): { origins: s
   return { origins: [...origins], problems };
 }
 
+/**
+ * The `--var` pairs `--country <XX>` in `argv` adds for `wrangler dev`: the forced country, and
+ * `UK_EXCEPTION=analytics` unless the `.dev.vars` text sets it (the rule set differs only with the
+ * exception on). `problem` says what to change when the value is not two letters.
+ */
+export function countryVars(argv: readonly string[], devVars: string): { vars: string[]; problem?: string } {
+  const index = argv.indexOf("--country");
+  if (index < 0) return { vars: [] };
+  const country = argv[index + 1]?.toUpperCase() ?? "";
+  if (!/^[A-Z]{2}$/.test(country))
+    return { vars: [], problem: `--country ${argv[index + 1] ?? ""}: use two letters, e.g. GB or DE` };
+  const vars = [`DEV_FORCE_COUNTRY:${country}`];
+  if (!parseEnv(devVars).UK_EXCEPTION) vars.push("UK_EXCEPTION:analytics");
+  return { vars };
+}
+
 if (import.meta.main) {
   const PORT = process.env.PORT ?? "8787";
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
@@ -66,6 +85,11 @@ if (import.meta.main) {
     existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "",
   );
   for (const problem of problems) console.error(problem);
+  const country = countryVars(process.argv.slice(2), existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "");
+  if (country.problem) {
+    console.error(country.problem);
+    process.exit(1);
+  }
 
   run("npm", ["run", "build"]);
   run("npx", ["wrangler", "d1", "migrations", "apply", "opencontact-consent", "--local"]);
@@ -80,13 +104,18 @@ OpenContact Consent is starting on ${base}
     (add yours to ${DEV_ALLOWED_ORIGINS} in .dev.vars, comma-separated)
   Staff consent log           ${base}/staff
     sign in with token name "dev" and token "opencontact-local-staff-token"
-    (the local-only token in .dev.vars; make real ones with npm run staff-token -- <name>)
+    (the local-only token in .dev.vars; make real ones with npm run staff-token -- <name>)${
+      country.vars.length ? `\n  Visitors play              ${country.vars.join(", ").replaceAll(":", "=")}` : ""
+    }
 `);
 
   // --var outranks both wrangler.toml's [vars] and .dev.vars, so the merged list is what the worker sees.
   const dev = spawn(
     "npx",
-    ["wrangler", "dev", "--ip", HOST, "--port", PORT, "--var", `ALLOWED_ORIGINS:${origins.join(",")}`],
+    [
+      ...["wrangler", "dev", "--ip", HOST, "--port", PORT, "--var", `ALLOWED_ORIGINS:${origins.join(",")}`],
+      ...country.vars.flatMap((pair) => ["--var", pair]),
+    ],
     { stdio: "inherit", env },
   );
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEV_ALLOWED_ORIGINS, localAllowedOrigins } from "../../scripts/start.ts";
+import { countryVars, DEV_ALLOWED_ORIGINS, localAllowedOrigins } from "../../scripts/start.ts";
 
 describe("npm start's allowed origins", () => {
   it("allows the demo on the PORT it runs on, not only 8787", () => {
@@ -52,5 +52,22 @@ describe("npm start's allowed origins", () => {
       origins: ["http://127.0.0.1:8787", "http://localhost:8787", "http://shop.localhost:8080"],
       problems: [],
     });
+  });
+});
+
+describe("npm start -- --country", () => {
+  it("forces the country and turns the UK exception on for analytics unless .dev.vars sets it", () => {
+    expect(countryVars([], "")).toEqual({ vars: [] });
+    expect(countryVars(["--country", "gb"], "")).toEqual({
+      vars: ["DEV_FORCE_COUNTRY:GB", "UK_EXCEPTION:analytics"],
+    });
+    expect(countryVars(["--country", "DE"], "UK_EXCEPTION=analytics,functionality\n")).toEqual({
+      vars: ["DEV_FORCE_COUNTRY:DE"],
+    });
+  });
+
+  it("says what to change for a value that is not two letters", () => {
+    expect(countryVars(["--country", "GBR"], "").problem).toBe("--country GBR: use two letters, e.g. GB or DE");
+    expect(countryVars(["--country"], "").problem).toMatch(/use two letters/);
   });
 });

@@ -95,14 +95,17 @@ const useRules: RulesPart = async (config, response, gpc) => {
       const text = banner.querySelector("p") as HTMLElement;
       // The general text promises opt-in for everything: under the exception it must not.
       (text.firstChild as Text).data = `${word("ukBannerText")} `;
-      const notice = document.createElement("p");
+      // In the same scrolling paragraph as the general text: on a landscape phone two paragraphs
+      // would each shrink to a line. CSSOM, not a style attribute, so a strict CSP allows it.
+      const notice = document.createElement("span");
       notice.dataset.occ = "uk-notice";
+      notice.style.cssText = "display:block;margin-top:8px";
       // Under GPC analytics is objected to already (widget/controller.ts): the notice says so instead.
       notice.textContent = [
         ...about("analytics", gpc ? "ukGpcNotice" : "ukNotice"),
         ...about("functionality", "ukFunctionalityNotice"),
       ].join(" ");
-      text.after(notice);
+      text.append(notice);
       // The button stays only while something is on by the exception (GPC objects to analytics alone).
       if (gpc && !exceptions.includes("functionality")) return;
       const object = document.createElement("button");
