@@ -3,7 +3,11 @@
  * then the whole `dist/public` folder at the root, as the worker serves it
  * (so ours finds whatever it loads from its own origin: `/consent.js`,
  * `/v/<version>/…`, parts), and a stand-in for `POST /api/consent` that
- * answers 201 as the log does, so a choice leaves nothing in the outbox.
+ * answers 201 as the log does, so a choice leaves nothing in the outbox,
+ * and one for `GET /api/rules` that answers each rules page (`RULES_PAGES`)
+ * as the worker answers a visitor from that page's region: the bench tells
+ * the pages apart by the request's Referer, the one thing a same-origin
+ * fetch of a fixed URL carries from its page.
  * Every request is logged, so a scenario counts what the browser actually
  * fetched over the network.
  */
@@ -11,7 +15,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, relative, sep } from "node:path";
 import { CONSENT_PATH } from "../../shared/api.ts";
-import type { Asset } from "./widget-pages.ts";
+import { RULES_PATH } from "../../shared/rules.ts";
+import { type Asset, isRulesPage, rulesBody } from "./widget-pages.ts";
 
 export interface Hit {
   /** Date.now() when the request arrived. */
@@ -64,6 +69,19 @@ export function startServer(pages: Map<string, Asset>, root: string): Promise<Be
     if (method === "POST" && path === CONSENT_PATH) {
       hit.status = 201;
       response.writeHead(201, { "Content-Type": "application/json" }).end("{}");
+      return;
+    }
+    if (method === "GET" && path === RULES_PATH) {
+      const page = /^\/([\w-]+)\.html$/.exec(new URL(request.headers.referer ?? "/", "http://127.0.0.1").pathname)?.[1];
+      if (!page || !isRulesPage(page)) {
+        hit.status = 400;
+        response.writeHead(400, { "Content-Type": "application/json" }).end('{"error":"no rules page in Referer"}');
+        return;
+      }
+      // As the worker sends it (worker/routes/rules.ts): per visitor, never cached.
+      response
+        .writeHead(200, { "Content-Type": "application/json", "Cache-Control": "private, no-store" })
+        .end(rulesBody(page));
       return;
     }
     const asset = method === "GET" ? assets.get(path) : undefined;

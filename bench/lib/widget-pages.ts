@@ -8,25 +8,53 @@
  * `shared/categories.ts`). Every widget script is loaded with `defer`, as
  * each project's documentation shows. Ours is `/consent.js` from the whole
  * `dist/public` folder served at the root, as the worker serves it, so
- * whatever else the script loads from its own origin is there too.
+ * whatever else the script loads from its own origin is there too; two more
+ * pages of ours carry `data-rules="by-region"` (`RULES_PAGES`).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CATEGORIES } from "../../shared/categories.ts";
 import { DEFAULT_MESSAGES as M } from "../../shared/messages.ts";
+import type { RulesAnswer } from "../../shared/rules.ts";
 import { REPO_ROOT } from "./worker-config.ts";
 
-export const CONTENDERS = ["none", "floor", "ours", "vanilla-cookieconsent", "klaro"] as const;
+export const CONTENDERS = ["none", "floor", "ours", "ours-uk", "ours-eea", "vanilla-cookieconsent", "klaro"] as const;
 export type Contender = (typeof CONTENDERS)[number];
 export type Widget = Exclude<Contender, "none">;
-/** The widgets with a preferences dialog (the floor has none). */
-export type DialogWidget = Exclude<Widget, "floor">;
+/** The widgets whose click on Manage preferences is timed (the floor has no dialog; ours with rules is ours). */
+export type DialogWidget = "ours" | "vanilla-cookieconsent" | "klaro";
 export const DIALOG_WIDGETS: readonly DialogWidget[] = ["ours", "vanilla-cookieconsent", "klaro"];
+export const isDialogWidget = (contender: Contender): contender is DialogWidget =>
+  (DIALOG_WIDGETS as readonly Contender[]).includes(contender);
+
+/**
+ * Ours with `data-rules="by-region"` (issue 14), each page getting the
+ * `GET /api/rules` answer the worker gives a visitor from that region with
+ * `UK_EXCEPTION = "analytics"` (`static-server.ts` tells the pages apart by
+ * the request's Referer).
+ */
+export const RULES_PAGES = {
+  "ours-uk": { region: "uk", ruleSet: "uk", exceptions: ["analytics"] },
+  "ours-eea": { region: "eea", ruleSet: "eea", exceptions: [] },
+} as const satisfies Partial<Record<Widget, RulesAnswer>>;
+export type RulesPage = keyof typeof RULES_PAGES;
+export const isRulesPage = (contender: string): contender is RulesPage => Object.hasOwn(RULES_PAGES, contender);
+
+/** The body the worker answers `GET /api/rules` with (Hono's `c.json`), for a rules page. */
+export const rulesBody = (page: RulesPage) => Buffer.from(JSON.stringify(RULES_PAGES[page]));
+
+/** What `--only <name>` stands for: a contender, or `ours` for today's page and both rules pages. */
+export const GROUPS: Record<string, readonly Contender[]> = {
+  ...Object.fromEntries(CONTENDERS.map((contender) => [contender, [contender]])),
+  ours: ["ours", "ours-uk", "ours-eea"],
+};
 
 export const LABELS: Record<Contender, string> = {
   none: "No widget",
   floor: "Floor (do-nothing banner)",
   ours: "OpenContact Consent",
+  "ours-uk": "OpenContact Consent, UK rules",
+  "ours-eea": "OpenContact Consent, EEA rules",
   "vanilla-cookieconsent": "vanilla-cookieconsent 3.1.0",
   klaro: "Klaro 0.7.22",
 };
@@ -202,6 +230,21 @@ export function benchAssets(): Map<string, Asset> {
         body: Buffer.from(page("Ours", '<script src="/consent.js" defer></script>')),
       },
     ],
+    ...Object.keys(RULES_PAGES).map(
+      (name) =>
+        [
+          `/${name}.html`,
+          {
+            type: "text/html; charset=utf-8",
+            body: Buffer.from(
+              page(
+                `Ours, ${name.slice(5).toUpperCase()} rules`,
+                '<script src="/consent.js" data-rules="by-region" defer></script>',
+              ),
+            ),
+          },
+        ] as const,
+    ),
     [
       "/vanilla-cookieconsent.html",
       {
@@ -263,6 +306,15 @@ export interface WidgetHooks {
 /** Ours lives in an open shadow root (Playwright's CSS selectors pierce it); the others in the document. */
 const OURS = `document.querySelector("opencontact-consent")?.shadowRoot`;
 
+const OURS_HOOKS: WidgetHooks = {
+  banner: `${OURS}?.querySelector("section.banner")`,
+  acceptAll: 'opencontact-consent [data-occ-action="accept-all"]',
+  manage: `${OURS}?.querySelector('[data-occ-action="manage"]')`,
+  dialog: `${OURS}?.querySelector("dialog")`,
+  storedChoice: "opencontact_consent",
+  config: [],
+};
+
 export const WIDGET_HOOKS: Record<Widget, WidgetHooks> = {
   floor: {
     banner: `document.querySelector("section.floor")`,
@@ -272,14 +324,9 @@ export const WIDGET_HOOKS: Record<Widget, WidgetHooks> = {
     storedChoice: "floor_consent",
     config: [],
   },
-  ours: {
-    banner: `${OURS}?.querySelector("section.banner")`,
-    acceptAll: 'opencontact-consent [data-occ-action="accept-all"]',
-    manage: `${OURS}?.querySelector('[data-occ-action="manage"]')`,
-    dialog: `${OURS}?.querySelector("dialog")`,
-    storedChoice: "opencontact_consent",
-    config: [],
-  },
+  ours: OURS_HOOKS,
+  "ours-uk": OURS_HOOKS,
+  "ours-eea": OURS_HOOKS,
   "vanilla-cookieconsent": {
     banner: `document.querySelector("#cc-main .cm")`,
     acceptAll: '#cc-main .cm [data-role="all"]',

@@ -5,7 +5,17 @@
  * q11), so they do not depend on how the bench server sends them.
  */
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { type Asset, CONTENDERS, LABELS, WIDGET_HOOKS, type Widget } from "./widget-pages.ts";
+import { RULES_PATH } from "../../shared/rules.ts";
+import {
+  type Asset,
+  type Contender,
+  isDialogWidget,
+  isRulesPage,
+  LABELS,
+  rulesBody,
+  WIDGET_HOOKS,
+  type Widget,
+} from "./widget-pages.ts";
 import type { ByteVisits, ClickSample, FirstVisitSample, VisitFiles } from "./widget-scenarios.ts";
 
 /** Samples by `<contender>@<throttle>`. */
@@ -17,9 +27,11 @@ export interface Samples {
 
 export interface ReportInput {
   runs: number;
+  /** The pages this run loaded (`--only`), in the usual order. */
+  pages: readonly Contender[];
   throttles: readonly number[];
   samples: Samples;
-  bytes: Record<Widget, ByteVisits>;
+  bytes: Partial<Record<Widget, ByteVisits>>;
   assets: Map<string, Asset>;
 }
 
@@ -43,42 +55,54 @@ const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}�
 /** A figure and its text (a null figure gets no ratio), or null where the widget has no such thing. */
 type Cell = [value: number | null, text: string] | null;
 
-export function widgetReport({ runs, throttles, samples, bytes, assets }: ReportInput): string {
-  const widgets = CONTENDERS.filter((contender): contender is Widget => contender !== "none");
+export function widgetReport({ runs, pages, throttles, samples, bytes: partialBytes, assets }: ReportInput): string {
+  const widgets = pages.filter((contender): contender is Widget => contender !== "none");
+  const bytes = partialBytes as Record<Widget, ByteVisits>;
+  const withNone = pages.includes("none");
   const memo = new Map<string, { raw: number; gzip: number; brotli: number }>();
-  const size = (path: string) => {
-    let found = memo.get(path);
+  /** A file's sizes; `/api/rules` answers each rules page its own body. */
+  const size = (path: string, widget?: Widget) => {
+    const rules = path === RULES_PATH && widget && isRulesPage(widget) ? widget : null;
+    const key = rules ? `${rules} ${path}` : path;
+    let found = memo.get(key);
     if (!found) {
-      const body = assets.get(path)?.body ?? Buffer.alloc(0);
+      const body = rules ? rulesBody(rules) : (assets.get(path)?.body ?? Buffer.alloc(0));
       found = {
         raw: body.length,
         gzip: gzipSync(body, { level: 9 }).length,
         brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
       };
-      memo.set(path, found);
+      memo.set(key, found);
     }
     return found;
   };
-  const gzipOf = (visit: VisitFiles) =>
-    sum(visit.files.filter((hit) => hit.status === 200).map((hit) => size(hit.path).gzip));
-  const gzipBeforeBanner = (visit: VisitFiles) => sum(visit.beforeBanner.map((path) => size(path).gzip));
-  /** Every distinct file a widget fetched in any visit: its library and the site's configuration. */
+  const gzipOf = (visit: VisitFiles, widget: Widget) =>
+    sum(visit.files.filter((hit) => hit.status === 200).map((hit) => size(hit.path, widget).gzip));
+  const gzipBeforeBanner = (visit: VisitFiles, widget: Widget) =>
+    sum(visit.beforeBanner.map((path) => size(path, widget).gzip));
+  /** Every distinct file a widget fetched in any visit: its library and the site's configuration (not the rules answer). */
   const library = (widget: Widget) => {
     const { first, returning, dialog } = bytes[widget];
     const paths = new Set([first, returning, dialog].flatMap((visit) => visit.files.map((hit) => hit.path)));
-    return [...paths].filter((path) => !WIDGET_HOOKS[widget].config.includes(path));
+    return [...paths].filter((path) => !WIDGET_HOOKS[widget].config.includes(path) && path !== RULES_PATH);
   };
   const configGzip = (widget: Widget) => sum(WIDGET_HOOKS[widget].config.map((path) => size(path).gzip));
   const list = <T>(map: Map<string, T[]>, contender: string, throttle: number) =>
     map.get(`${contender}@${throttle}`) ?? [];
   const visits = (contender: string, throttle: number) => list(samples.firstVisit, contender, throttle);
 
+  // The ratio is to vanilla-cookieconsent; a run without it (`--only ours`) gives it to today's page of ours.
+  const referenceWidget: Widget = widgets.includes("vanilla-cookieconsent")
+    ? "vanilla-cookieconsent"
+    : widgets.includes("ours")
+      ? "ours"
+      : (widgets[0] ?? "ours");
   const rows: string[][] = [];
   const row = (label: string, none: string, cell: (widget: Widget) => Cell) => {
-    const reference = cell("vanilla-cookieconsent")?.[0] ?? Number.NaN;
+    const reference = cell(referenceWidget)?.[0] ?? Number.NaN;
     rows.push([
       label,
-      none,
+      ...(withNone ? [none] : []),
       ...widgets.map((widget) => {
         const found = cell(widget);
         if (!found) return "—";
@@ -95,11 +119,11 @@ export function widgetReport({ runs, throttles, samples, bytes, assets }: Report
   bytesRow("JS + CSS, gzip", (widget) => sum(library(widget).map((path) => size(path).gzip)));
   bytesRow("JS + CSS, brotli", (widget) => sum(library(widget).map((path) => size(path).brotli)));
   bytesRow("Site's own config, gzip", configGzip);
-  bytesRow("First visit, fetched by banner visible, gzip", (widget) => gzipBeforeBanner(bytes[widget].first));
-  bytesRow("First visit, fetched until quiet, gzip", (widget) => gzipOf(bytes[widget].first));
-  bytesRow("Returning visit (stored choice), gzip", (widget) => gzipOf(bytes[widget].returning));
+  bytesRow("First visit, fetched by banner visible, gzip", (widget) => gzipBeforeBanner(bytes[widget].first, widget));
+  bytesRow("First visit, fetched until quiet, gzip", (widget) => gzipOf(bytes[widget].first, widget));
+  bytesRow("Returning visit (stored choice), gzip", (widget) => gzipOf(bytes[widget].returning, widget));
   row("First visit + opened dialog, gzip", "0", (widget) =>
-    widget === "floor" ? null : [gzipOf(bytes[widget].dialog), kb(gzipOf(bytes[widget].dialog))],
+    widget === "floor" ? null : [gzipOf(bytes[widget].dialog, widget), kb(gzipOf(bytes[widget].dialog, widget))],
   );
   for (const throttle of throttles) {
     const suffix = throttle > 1 ? ` (${throttle}x CPU throttling)` : "";
@@ -124,13 +148,13 @@ export function widgetReport({ runs, throttles, samples, bytes, assets }: Report
       ["warm", samples.warm],
     ] as const) {
       row(`Click Manage preferences → dialog visible, ${kind}, median [p25–p75]${suffix}`, "—", (widget) => {
-        if (widget === "floor") return null;
+        if (!isDialogWidget(widget)) return null;
         const values = list(map, widget, throttle).map((sample) => sample.dialogMs ?? Number.NaN);
         return [median(values), spread(values)];
       });
     }
     row(`Widget files fetched from that click to the dialog, median cold / warm${suffix}`, "—", (widget) => {
-      if (widget === "floor") return null;
+      if (!isDialogWidget(widget)) return null;
       const cold = median(list(samples.cold, widget, throttle).map((sample) => sample.fetches));
       const warm = median(list(samples.warm, widget, throttle).map((sample) => sample.fetches));
       return [null, `${cold} / ${warm}`];
@@ -142,7 +166,9 @@ export function widgetReport({ runs, throttles, samples, bytes, assets }: Report
   const noneHeap = median(visits("none", 1).map((sample) => sample.heapBytes));
   const heap = (widget: Widget) => median(visits(widget, 1).map((sample) => sample.heapBytes));
   row("JS heap after banner (after GC), median", kb(noneHeap), (widget) => [heap(widget), kb(heap(widget))]);
-  row("JS heap added over no widget", "0", (widget) => [heap(widget) - noneHeap, kb(heap(widget) - noneHeap)]);
+  if (withNone) {
+    row("JS heap added over no widget", "0", (widget) => [heap(widget) - noneHeap, kb(heap(widget) - noneHeap)]);
+  }
 
   const out: string[] = [];
   const table = (header: string[], body: string[][]) => {
@@ -150,63 +176,111 @@ export function widgetReport({ runs, throttles, samples, bytes, assets }: Report
     out.push(`| ${header.map((_, index) => (index === 0 ? "---" : "---:")).join(" | ")} |`);
     for (const cells of body) out.push(`| ${cells.join(" | ")} |`);
   };
-  out.push(`\n## Widget vs peers (${runs} runs per page and CPU setting; ratio to vanilla-cookieconsent)\n`);
-  table(["Figure", LABELS.none, ...widgets.map((widget) => LABELS[widget])], rows);
+  out.push(`\n## Widget vs peers (${runs} runs per page and CPU setting; ratio to ${LABELS[referenceWidget]})\n`);
+  table(["Figure", ...(withNone ? [LABELS.none] : []), ...widgets.map((widget) => LABELS[widget])], rows);
 
-  // The goals, all ours against vanilla-cookieconsent or the floor from this same run.
+  const visibleMs = (widget: Widget, throttle: number) =>
+    visits(widget, throttle).map((sample) => sample.visibleMs ?? Number.NaN);
+  const rulesPages = widgets.filter(isRulesPage);
+  if (widgets.includes("ours") && rulesPages.length > 0) {
+    // Issue 14: the region must not cost the banner its speed. Noise: today's page's own quartiles in this run.
+    const rulesRows = throttles.flatMap((throttle) => {
+      const today = visibleMs("ours", throttle);
+      const [low, mid, high] = [0.25, 0.5, 0.75].map((q) => quantile(today, q)) as [number, number, number];
+      return (["ours", ...rulesPages] as Widget[]).map((widget) => {
+        const values = visibleMs(widget, throttle);
+        const delta = median(values) - mid;
+        const inside = median(values) >= low && median(values) <= high;
+        return [
+          `${LABELS[widget]}${throttle > 1 ? `, ${throttle}x CPU` : ""}`,
+          spread(values),
+          widget === "ours" ? "—" : `${delta >= 0 ? "+" : "−"}${ms(Math.abs(delta))}`,
+          widget === "ours" ? `width ${ms(high - low)}` : inside ? "within" : "**outside**",
+          kb(gzipBeforeBanner(bytes[widget].first, widget)),
+          kb(gzipOf(bytes[widget].first, widget)),
+          kb(gzipOf(bytes[widget].returning, widget)),
+        ];
+      });
+    });
+    out.push(
+      "\n### Rules by region (issue 14): banner time beside today's page, this run\n\nNoise: today's page's quartiles (p25–p75); a rules page is within it when its median falls inside them.\n",
+    );
+    table(
+      [
+        "Page",
+        "Navigation → banner visible, median [p25–p75]",
+        "Median vs today",
+        "Inside today's p25–p75?",
+        "First visit by banner visible, gzip",
+        "First visit until quiet, gzip",
+        "Returning visit, gzip",
+      ],
+      rulesRows,
+    );
+  }
+
+  // The goals, all today's page of ours against vanilla-cookieconsent or the floor from this same run.
   const vcc = "vanilla-cookieconsent";
-  const goals: string[][] = [];
-  const goal = (name: string, target: string, measured: string, met: boolean) =>
-    goals.push([name, target, measured, met ? "met" : "**not met**"]);
-  const byteGoal = (name: string, limit: number, pick: (widget: Widget) => number) => {
-    const ratio = pick("ours") / pick(vcc);
-    goal(name, `≤ ${limit.toFixed(2)}×`, `${kb(pick("ours"))} vs ${kb(pick(vcc))}: ${times(ratio)}`, ratio <= limit);
+  const goalPages: Widget[] = ["ours", "floor", vcc];
+  const checkGoals = (): string[][] => {
+    const goals: string[][] = [];
+    const goal = (name: string, target: string, measured: string, met: boolean) =>
+      goals.push([name, target, measured, met ? "met" : "**not met**"]);
+    const byteGoal = (name: string, limit: number, pick: (widget: Widget) => number) => {
+      const ratio = pick("ours") / pick(vcc);
+      goal(name, `≤ ${limit.toFixed(2)}×`, `${kb(pick("ours"))} vs ${kb(pick(vcc))}: ${times(ratio)}`, ratio <= limit);
+    };
+    byteGoal("First-visit bytes, fetched until quiet", 0.5, (widget) => gzipOf(bytes[widget].first, widget));
+    byteGoal("First-visit bytes, fetched by banner visible", 0.5, (widget) =>
+      gzipBeforeBanner(bytes[widget].first, widget),
+    );
+    byteGoal("Returning-visit bytes", 0.35, (widget) => gzipOf(bytes[widget].returning, widget));
+    for (const throttle of throttles) {
+      const suffix = throttle > 1 ? `, ${throttle}x CPU` : "";
+      const visible = (widget: Widget) =>
+        median(visits(widget, throttle).map((sample) => sample.visibleMs ?? Number.NaN));
+      const banner = visible("ours") / visible("floor");
+      goal(
+        `Banner visible vs the floor, median${suffix}`,
+        "≤ 1.20×",
+        `${ms(visible("ours"))} vs ${ms(visible("floor"))}: ${times(banner)}`,
+        banner <= 1.2,
+      );
+      const script = (widget: Widget) => median(visits(widget, throttle).map((sample) => sample.scriptMs));
+      const scriptRatio = script("ours") / script(vcc);
+      goal(
+        `Main-thread script time vs vanilla-cookieconsent${suffix}`,
+        "≤ 0.50×",
+        `${ms(script("ours"))} vs ${ms(script(vcc))}: ${times(scriptRatio)}`,
+        scriptRatio <= 0.5,
+      );
+    }
+    for (const [kind, map] of [
+      ["cold", samples.cold],
+      ["warm", samples.warm],
+    ] as const) {
+      const values = list(map, "ours", 4).map((sample) => sample.dialogMs ?? Number.NaN);
+      const failed = values.filter(Number.isNaN).length;
+      goal(
+        `Click → dialog visible, ${kind}, median, 4x CPU`,
+        "≤ 100 ms",
+        `${ms(median(values))}${failed ? ` (never shown in ${failed} runs)` : ""}`,
+        median(values) <= 100 && failed === 0,
+      );
+    }
+    goal("Layout shift, worst run", "0", worstShift("ours").toFixed(4), worstShift("ours") === 0);
+    return goals;
   };
-  byteGoal("First-visit bytes, fetched until quiet", 0.5, (widget) => gzipOf(bytes[widget].first));
-  byteGoal("First-visit bytes, fetched by banner visible", 0.5, (widget) => gzipBeforeBanner(bytes[widget].first));
-  byteGoal("Returning-visit bytes", 0.35, (widget) => gzipOf(bytes[widget].returning));
-  for (const throttle of throttles) {
-    const suffix = throttle > 1 ? `, ${throttle}x CPU` : "";
-    const visible = (widget: Widget) =>
-      median(visits(widget, throttle).map((sample) => sample.visibleMs ?? Number.NaN));
-    const banner = visible("ours") / visible("floor");
-    goal(
-      `Banner visible vs the floor, median${suffix}`,
-      "≤ 1.20×",
-      `${ms(visible("ours"))} vs ${ms(visible("floor"))}: ${times(banner)}`,
-      banner <= 1.2,
-    );
-    const script = (widget: Widget) => median(visits(widget, throttle).map((sample) => sample.scriptMs));
-    const scriptRatio = script("ours") / script(vcc);
-    goal(
-      `Main-thread script time vs vanilla-cookieconsent${suffix}`,
-      "≤ 0.50×",
-      `${ms(script("ours"))} vs ${ms(script(vcc))}: ${times(scriptRatio)}`,
-      scriptRatio <= 0.5,
-    );
-  }
-  for (const [kind, map] of [
-    ["cold", samples.cold],
-    ["warm", samples.warm],
-  ] as const) {
-    const values = list(map, "ours", 4).map((sample) => sample.dialogMs ?? Number.NaN);
-    const failed = values.filter(Number.isNaN).length;
-    goal(
-      `Click → dialog visible, ${kind}, median, 4x CPU`,
-      "≤ 100 ms",
-      `${ms(median(values))}${failed ? ` (never shown in ${failed} runs)` : ""}`,
-      median(values) <= 100 && failed === 0,
-    );
-  }
-  goal("Layout shift, worst run", "0", worstShift("ours").toFixed(4), worstShift("ours") === 0);
-  out.push("\n### Goals (OpenContact Consent, this run)\n");
-  table(["Goal", "Target", "Measured", "Result"], goals);
+  if (goalPages.every((page) => widgets.includes(page))) {
+    out.push("\n### Goals (OpenContact Consent, this run)\n");
+    table(["Goal", "Target", "Measured", "Result"], checkGoals());
+  } else out.push(`\nGoals not checked: they need ${goalPages.join(", ")} in the run (no --only).`);
 
   out.push("\n### Files each visit fetched (gzip -9; the page and its stylesheet apart)\n");
   for (const widget of widgets) {
     const describe = (visit: VisitFiles) =>
       visit.files.map(
-        (hit) => `${hit.path}${hit.status === 200 ? "" : ` HTTP ${hit.status}`} ${kb(size(hit.path).gzip)}`,
+        (hit) => `${hit.path}${hit.status === 200 ? "" : ` HTTP ${hit.status}`} ${kb(size(hit.path, widget).gzip)}`,
       );
     const { first, returning, dialog } = bytes[widget];
     out.push(

@@ -8,9 +8,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { CONSENT_PATH } from "../../shared/api.ts";
+import { RULES_PATH } from "../../shared/rules.ts";
 import { type Probe, probeScript } from "./page-probe.ts";
 import type { BenchServer, Hit } from "./static-server.ts";
-import { type Contender, type DialogWidget, pageFiles, WIDGET_HOOKS, type Widget } from "./widget-pages.ts";
+import {
+  type Contender,
+  type DialogWidget,
+  isDialogWidget,
+  isRulesPage,
+  pageFiles,
+  RULES_PAGES,
+  WIDGET_HOOKS,
+  type Widget,
+} from "./widget-pages.ts";
 
 export interface FirstVisitSample {
   visibleMs: number | null;
@@ -102,7 +112,7 @@ async function networkFetches(page: Page, contender: Contender, from: number, un
 }
 
 /** Waits for the dialog after a click (ours or the probe's); what it took and what it fetched. */
-async function dialogAfterClick(page: Page, widget: DialogWidget): Promise<ClickSample> {
+async function dialogAfterClick(page: Page, widget: Widget): Promise<ClickSample> {
   try {
     await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.dialogAt !== null, undefined, {
       timeout: TIMEOUT_MS,
@@ -120,7 +130,7 @@ async function dialogAfterClick(page: Page, widget: DialogWidget): Promise<Click
 }
 
 /** A real click (mouse input) in the middle of the banner's Manage preferences button. */
-async function clickManage(page: Page, widget: DialogWidget): Promise<void> {
+async function clickManage(page: Page, widget: Widget): Promise<void> {
   const box = await page.evaluate(
     `(() => { const box = (${WIDGET_HOOKS[widget].manage})?.getBoundingClientRect(); return box && { x: box.x + box.width / 2, y: box.y + box.height / 2 }; })()`,
   );
@@ -160,7 +170,7 @@ export async function firstVisit(
       cls: bench.cls,
       heapBytes: heap.usedSize,
     };
-    if (contender === "none" || contender === "floor") return { sample, warm: null };
+    if (!isDialogWidget(contender)) return { sample, warm: null };
     await waitForQuiet(server);
     await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)));
     await clickManage(page, contender);
@@ -184,6 +194,27 @@ export async function coldClick(
     return await dialogAfterClick(page, widget);
   } finally {
     await context.close();
+  }
+}
+
+/**
+ * A rules page must have asked `GET /api/rules`, got its answer and shown the banner of that
+ * rule set (`data-rules="uk"` on the banner under uk only), or its times would be of another page.
+ */
+async function checkRulesApplied(page: Page, widget: Widget, files: Hit[]): Promise<void> {
+  if (!isRulesPage(widget)) return;
+  const asked = files.filter((hit) => hit.path === RULES_PATH);
+  if (asked.length !== 1 || asked[0]?.status !== 200) {
+    throw new Error(
+      `${widget}: expected one ${RULES_PATH} answered 200, got ${asked.map((hit) => hit.status).join(", ") || "none"}: does consent.js know data-rules="by-region"?`,
+    );
+  }
+  const shown = await page.evaluate(`(${WIDGET_HOOKS[widget].banner})?.getAttribute("data-rules") ?? null`);
+  const expected = RULES_PAGES[widget].ruleSet === "uk" ? "uk" : null;
+  if (shown !== expected && !(expected === null && shown === "eea")) {
+    throw new Error(
+      `${widget}: the banner has data-rules=${JSON.stringify(shown)}, expected the ${RULES_PAGES[widget].ruleSet} banner`,
+    );
   }
 }
 
@@ -211,6 +242,7 @@ export async function byteVisits(browser: Browser, server: BenchServer, widget: 
       await waitForBanner(page);
       await waitForQuiet(server);
       first = { files: widgetHits(server, from, widget), beforeBanner: await beforeBanner(page, widget) };
+      await checkRulesApplied(page, widget, first.files);
       await page.locator(hooks.acceptAll).click({ timeout: TIMEOUT_MS });
       const start = Date.now();
       while (!(await context.cookies()).some((cookie) => cookie.name === hooks.storedChoice)) {
