@@ -85,6 +85,10 @@ function boot(script: Element | null): void {
     deliver: (event, queued, texts) => withClient((loaded) => loaded.send(event, texts, queued)),
     gate: createGate(config),
   });
+  // With rules by region, a visitor who has not chosen is shown the banner of their rule (issue
+  // 14): asked for as soon as that is known, beside the pack. A returning visitor's page asks only
+  // if the dialog opens.
+  const rules = config.rulesByRegion && !controller.view().consent && loadRules(config, controller.view().gpc);
   page.OpenContactConsent = controller.api;
   // Events a failed post left behind: retry once the page is idle (reading the outbox is a
   // synchronous localStorage access, kept out of the task that shows the banner), and whenever
@@ -118,9 +122,6 @@ function boot(script: Element | null): void {
   // The core's own texts need no load: the banner shows in this task, as before. Embeds'
   // placeholders wait for the pack too (gating.ts), so they never change language either.
   if (config.fromPack) config.textsLoaded = loadLanguage(config);
-  // With rules by region, a visitor who has not chosen is shown the banner of their rule (issue
-  // 14): asked for at once, beside the pack. A returning visitor's page asks only if the dialog opens.
-  const rules = config.rulesByRegion && !controller.view().consent && loadRules(config, controller.view().gpc);
   if (rules || config.textsLoaded) void Promise.all([config.textsLoaded, rules]).then(show);
   else show();
 }

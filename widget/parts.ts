@@ -86,6 +86,8 @@ export function loadPart<T>(name: string): Promise<T> {
     script.src = new URL(file, base).href;
     script.integrity = integrity;
     script.crossOrigin = "anonymous";
+    // Each part is wanted now (a banner, a dialog, a choice waits for it), not after the page's images.
+    script.fetchPriority = "high";
     if (scriptNonce) script.nonce = scriptNonce;
     document.head.append(script);
   });

@@ -5,25 +5,39 @@
  * visitor (`GET /api/rules`, never their country) and loads the `rules`
  * part that applies it (widget/parts/rules.ts), both at once. The banner
  * waits for them (index.tsx), as it waits for a language pack, so it never
- * changes in front of the visitor. Without an answer, or without the part,
+ * changes in front of the visitor. Without both within RULES_WAIT_MS,
  * nothing changes from a site without rules by region: opt-in for every
- * category, and events claim no rule set. The pinned core's integrity is
+ * category, and events claim no rule set; a late answer is not used. The pinned core's integrity is
  * untouched: the answer is data, and the part carries its own SRI hash.
  */
-import { RULES_PATH } from "../shared/rules.ts";
+import { RULES_PATH, type RulesAnswer } from "../shared/rules.ts";
 import { type WidgetConfig, warn } from "./config.ts";
 import type { RulesPart } from "./parts/rules.ts";
 import { loadPart } from "./parts.ts";
 
+/** Longest wait for the answer and the part: the banner then shows under opt-in for everything. */
+const RULES_WAIT_MS = 2000;
+
 let loading: Promise<void> | undefined;
 
-/** Sets `config.rules` if the log answers; asked once per page, later calls share the answer. */
+/** Sets `config.rules` if the log answers in time; asked once per page, later calls share the answer. */
 export function loadRules(config: WidgetConfig, gpc: boolean): Promise<void> {
-  if (!loading) {
-    const answer = fetch(`${config.apiOrigin}${RULES_PATH}`, { credentials: "omit" });
-    loading = loadPart<RulesPart>("rules")
-      .then((use) => use(config, answer, gpc))
-      .catch((error) => warn(`${RULES_PATH} not read`, `opt-in for every category applies (${error.message})`));
-  }
+  loading ??= Promise.race([
+    Promise.all([
+      loadPart<RulesPart>("rules"),
+      // The banner waits for this: asked ahead of what else the page loads. An error's body is
+      // JSON too, and the part refuses it as "not a rules answer".
+      fetch(`${config.apiOrigin}${RULES_PATH}`, { priority: "high" }).then(
+        (response) => response.json() as Promise<RulesAnswer>,
+      ),
+    ]),
+    new Promise<never>((_, reject) => setTimeout(reject, RULES_WAIT_MS, new Error("no answer in 2 s"))),
+  ])
+    .then(async ([use, rules]) => {
+      // The words are in the visitor's language: a pack being loaded comes first.
+      await config.textsLoaded;
+      config.rules = use(config, rules, gpc);
+    })
+    .catch((error) => warn(`${RULES_PATH} not read`, `opt-in for every category applies (${error.message})`));
   return loading;
 }

@@ -6,13 +6,21 @@
  * Chromium against the worker: test/e2e/widget-rules.test.ts.
  */
 import { fireEvent, within } from "@testing-library/preact";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConsentEvent } from "../../shared/consent-schema.ts";
 import type { RulesAnswer } from "../../shared/rules.ts";
 import { readConfig } from "../../widget/config.ts";
 import useRules, { type RulesInUse } from "../../widget/parts/rules.ts";
 import { resolveTexts } from "../../widget/texts.ts";
 import { type Mounted, mountWidget, resetPage, settle } from "./helpers.ts";
+
+/** A fresh copy of the core's rules module and part loader (each keeps one answer per page). */
+async function freshCore() {
+  vi.resetModules();
+  const parts = await import("../../widget/parts.ts");
+  const rules = await import("../../widget/rules.ts");
+  return { parts, rules };
+}
 
 const UK: RulesAnswer = { region: "uk", ruleSet: "uk", exceptions: ["analytics"] };
 const UK_BOTH: RulesAnswer = { region: "uk", ruleSet: "uk", exceptions: ["analytics", "functionality"] };
@@ -22,9 +30,7 @@ type Claimed = ConsentEvent & { ruleSet?: string; basis?: Record<string, string>
 
 /** What the rules part makes of the log's `answer`, as `config.rules`. */
 async function rulesFor(answer: RulesAnswer, gpc = false, messages = {}): Promise<RulesInUse> {
-  const config = { ...readConfig(null), texts: resolveTexts({ messages }) };
-  await useRules(config, Promise.resolve(new Response(JSON.stringify(answer))), gpc);
-  return config.rules as RulesInUse;
+  return useRules({ ...readConfig(null), texts: resolveTexts({ messages }) }, answer, gpc);
 }
 
 function setGpc(value: boolean | undefined): void {
@@ -59,14 +65,12 @@ describe("the rules part", () => {
     expect((await rulesFor(EEA)).defaults).toBeUndefined();
   });
 
-  it("refuses an answer that is not one, and an error status", async () => {
+  it("refuses an answer that is not one", () => {
     const config = readConfig(null);
-    const bad = Promise.resolve(new Response(JSON.stringify({ ruleSet: "usa" })));
-    await expect(useRules(config, bad, false)).rejects.toThrow("not a rules answer");
-    await expect(useRules(config, Promise.resolve(new Response("", { status: 500 })), false)).rejects.toThrow(
-      "HTTP 500",
+    expect(() => useRules(config, { ruleSet: "usa" } as unknown as RulesAnswer, false)).toThrow("not a rules answer");
+    expect(() => useRules(config, { ...UK, exceptions: "analytics" } as unknown as RulesAnswer, false)).toThrow(
+      "not a rules answer",
     );
-    expect(config.rules).toBeUndefined();
   });
 
   it("words the notice with the declared services, and the site's wording wins", async () => {
@@ -198,5 +202,56 @@ describe("the EEA rule with rules by region", () => {
     await settle();
     expect(last(mounted)).not.toHaveProperty("ruleSet");
     expect(last(mounted)).not.toHaveProperty("basis");
+  });
+});
+
+describe("asking the log (the core's half)", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it("asks once per page, and puts the rules in use in the config", async () => {
+    const { parts, rules } = await freshCore();
+    parts.definePart("rules", useRules);
+    const fetch = vi.fn(async (_url: string) => new Response(JSON.stringify(UK)));
+    vi.stubGlobal("fetch", fetch);
+    const config = readConfig(null);
+    await Promise.all([rules.loadRules(config, false), rules.loadRules(config, false)]);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch.mock.calls[0]?.[0]).toMatch(/\/api\/rules$/);
+    expect(config.rules?.answer).toEqual(UK);
+  });
+
+  it("an error status: one warning, opt-in for everything, no rules claimed", async () => {
+    const { parts, rules } = await freshCore();
+    parts.definePart("rules", useRules);
+    vi.stubGlobal("fetch", async () => new Response('{"error":"internal"}', { status: 500 }));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const config = readConfig(null);
+    await rules.loadRules(config, false);
+    expect(config.rules).toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith(
+      "OpenContact Consent: /api/rules not read: opt-in for every category applies (not a rules answer)",
+    );
+  });
+
+  it("no answer in 2 s: the banner goes ahead under opt-in, and a late answer is not used", async () => {
+    vi.useFakeTimers();
+    const { parts, rules } = await freshCore();
+    parts.definePart("rules", useRules);
+    let answer: (response: Response) => void = () => {};
+    vi.stubGlobal("fetch", () => new Promise<Response>((resolve) => (answer = resolve)));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const config = readConfig(null);
+    const asked = rules.loadRules(config, false);
+    await vi.advanceTimersByTimeAsync(2000);
+    await asked;
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("(no answer in 2 s)"));
+    answer(new Response(JSON.stringify(UK)));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(config.rules).toBeUndefined();
   });
 });

@@ -18,9 +18,6 @@ import { RULES_MESSAGES } from "../../shared/messages.ts";
 import type { Basis, CategoryBases, ExceptionCategory, RuleSet, RulesAnswer } from "../../shared/rules.ts";
 import type { WidgetConfig } from "../config.ts";
 
-/** Longest wait for the log's answer before the banner shows under opt-in for everything. */
-const RULES_WAIT_MS = 2000;
-
 /** What the dialog shows about the rules, in the visitor's language. */
 export interface RulesWords {
   /** Which rule applies to the visitor. */
@@ -43,21 +40,15 @@ export interface RulesInUse {
   decorate(banner: HTMLElement, onObject: (press: Event) => void, gpc: boolean): void;
 }
 
-/** Reads the log's answer (`response`, fetched by the core) and puts the rules in use into `config.rules`. */
-export type RulesPart = (config: WidgetConfig, response: Promise<Response>, gpc: boolean) => Promise<void>;
+/**
+ * The rules in use for the log's answer (`GET /api/rules`, fetched by the core), worded in the
+ * texts of `config` (a language pack, if any, has loaded). Throws if the answer is not one.
+ */
+export type RulesPart = (config: WidgetConfig, answer: RulesAnswer, gpc: boolean) => RulesInUse;
 
-function checked(answer: RulesAnswer): RulesAnswer {
-  if (/^(eea|uk)$/.test(answer?.ruleSet) && Array.isArray(answer.exceptions)) return answer;
-  throw new Error("not a rules answer");
-}
-
-const useRules: RulesPart = async (config, response, gpc) => {
-  const answer = await Promise.race([
-    response.then((got) => (got.ok ? got.json().then(checked) : Promise.reject(new Error(`HTTP ${got.status}`)))),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer in 2 s")), RULES_WAIT_MS)),
-  ]);
-  // The words are in the visitor's language: a pack being loaded comes first.
-  await config.textsLoaded;
+const useRules: RulesPart = (config, answer, gpc) => {
+  // A proxy, or a worker of another version, may answer something else.
+  if (!/^(eea|uk)$/.test(answer?.ruleSet) || !Array.isArray(answer.exceptions)) throw new Error("not a rules answer");
   const { ruleSet, exceptions } = answer;
   const { messages } = config.texts;
   const word = (key: keyof typeof RULES_MESSAGES) => messages[key] || RULES_MESSAGES[key];
@@ -69,7 +60,7 @@ const useRules: RulesPart = async (config, response, gpc) => {
     for (const id of exceptions) off[id] = false;
     return off;
   };
-  config.rules = {
+  return {
     answer,
     words: {
       rule: word(uk ? "rulesUk" : "rulesEea"),
