@@ -25,7 +25,10 @@
  * defaults once the banner is painted, the objection, the rules part's
  * hash and the names of its messages (a site words them like any other);
  * the rest (words, bases, the UK notice and Object button) is the `rules`
- * part, loaded only by sites that turn it on: 9,940 B, measured by `npm run build`.
+ * part, loaded only by sites that turn it on: 9,940 B. The set-up diagnostics
+ * then became the `diagnostics` part: the core still notices each problem and
+ * deals with it safely, the part (loaded only on a misconfigured page) words
+ * it: 9,711 B, measured by `npm run build`.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -35,7 +38,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_940;
+const MEASURED_CORE = 9_711;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };
