@@ -24,6 +24,8 @@ import { PACK_TAG } from "./lang/check.ts";
 import { CORE_LANGUAGE, chooseLanguage } from "./lang/choose.ts";
 import type { Explain, Problem, Setting } from "./parts/diagnostics.ts";
 import type { RulesInUse } from "./parts/rules.ts";
+// The loader, for `diagnose`: so a part must import only types from this module, or it would
+// bundle its own copy of the loader (and its global) along with the value.
 import { loadPart } from "./parts.ts";
 import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
 
