@@ -48,6 +48,7 @@ export function partSources(): PartSource[] {
     { name: "site-pack", entry: "widget/parts/site-pack.ts" },
     { name: "placeholder", entry: "widget/parts/placeholder.ts" },
     { name: "rules", entry: "widget/parts/rules.ts" },
+    { name: "diagnostics", entry: "widget/parts/diagnostics.ts" },
     ...packs,
   ];
 }

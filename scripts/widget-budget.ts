@@ -28,8 +28,11 @@
  * part, loaded only by sites that turn it on: 9,940 B. The core's styles
  * (base.css, banner.css with choices.css, about 880 B of it gzip) were then
  * written shorter with the same pixels (theme selectors on the attribute
- * alone, flex shorthands, no -moz- copy for Firefox 101): 9,914 B, measured
- * by `npm run build`.
+ * alone, flex shorthands, no -moz- copy for Firefox 101): 9,914 B. The set-up diagnostics then became the `diagnostics` part:
+ * the core still notices each problem and deals with it safely, the part
+ * (loaded only on a misconfigured page) words it (233 B less). With the
+ * rules' 2 s limit around the rules part too: 9,756 B, measured by
+ * `npm run build`.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -39,7 +42,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_914;
+const MEASURED_CORE = 9_756;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };

@@ -6,7 +6,9 @@
  * for texts, cookie names and category aliases (data, not code, so it works
  * under a strict CSP). The API origin defaults to the origin the script was
  * loaded from. Every setting it ignores gets one console warning that says
- * what and why (`warn`). It also picks the language (widget/lang/choose.ts)
+ * what and why: the core only notices (`diagnose`), the `diagnostics` part
+ * (widget/parts/diagnostics.ts) words it, so a page set up correctly never
+ * downloads the words. It also picks the language (widget/lang/choose.ts)
  * among the built packs and the site's own (`data-language-pack`); the pack
  * itself is loaded before the UI mounts (index.tsx).
  */
@@ -20,7 +22,11 @@ import { MESSAGE_KEYS } from "../shared/messages.ts";
 import { DEFAULT_EXPIRY_DAYS } from "./consent-state.ts";
 import { PACK_TAG } from "./lang/check.ts";
 import { CORE_LANGUAGE, chooseLanguage } from "./lang/choose.ts";
+import type { Explain, Problem, Setting } from "./parts/diagnostics.ts";
 import type { RulesInUse } from "./parts/rules.ts";
+// The loader, for `diagnose`: so a part must import only types from this module, or it would
+// bundle its own copy of the loader (and its global) along with the value.
+import { loadPart } from "./parts.ts";
 import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
 
 export const CONFIG_ELEMENT_ID = "opencontact-consent-config";
@@ -83,12 +89,23 @@ export interface WidgetConfig {
 /** BCP 47, loosely, and at most 35 characters: what the log accepts (shared/consent-schema.ts). */
 const LANGUAGE_TAG = /^(?=.{2,35}$)[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const GATE_CATEGORIES: readonly string[] = [...CATEGORY_IDS, "necessary"];
-const HTTP_URL = "use an http(s) URL";
-const LANGUAGE_HINT = "use a tag like en-GB";
 
 /** Tells the site owner, in the console, what is wrong with their set-up and what to change. */
 export function warn(what: string, why: string): void {
   console.warn(`OpenContact Consent: ${what}: ${why}`);
+}
+
+/**
+ * Has the `diagnostics` part explain a set-up problem the core noticed (and has already dealt
+ * with safely): loaded only on a page with one, and each problem is worded in the order noticed.
+ * A microtask later, since readConfig runs before index.tsx says where parts come from.
+ */
+export function diagnose(...problem: Problem): void {
+  Promise.resolve()
+    .then(() => loadPart<Explain>("diagnostics"))
+    .then((explain) => explain(...problem))
+    // A part that cannot load has said so (parts.ts); its words must never throw into the page.
+    .catch(() => {});
 }
 
 /**
@@ -107,9 +124,9 @@ export function findOwnScript(current: Element | null): HTMLScriptElement | null
 }
 
 /** `value` when `ok` accepts it; otherwise undefined, with a warning naming the setting. */
-function checked(what: string, value: string | undefined, ok: (value: string) => unknown, why: string) {
+function checked(what: Setting, value: string | undefined, ok: (value: string) => unknown) {
   if (value === undefined || ok(value)) return value;
-  warn(`${what}="${value}" ignored`, why);
+  diagnose(what, value);
 }
 
 function isHttpUrl(value: string): boolean {
@@ -127,44 +144,39 @@ function flag(value: string | undefined, fallback: boolean): boolean {
   return !/^(false|off|no|0)$/i.test(value.trim());
 }
 
-/** Checks one value of the JSON block: undefined when it is fine, else why it is ignored. */
-type Check = (value: unknown, key: string) => string | undefined;
+/** Whether one value of the JSON block is usable (truthy: kept). */
+type Check = (value: unknown, key: string) => unknown;
 /** What the JSON block may hold: a check per key (`*`: any other key), or a nested shape. */
-interface Shape {
+export interface Shape {
   [key: string]: Check | Shape;
 }
 
-const text: Check = (value) => (typeof value === "string" && value.trim() ? undefined : "not a text");
+const isText: Check = (value) => typeof value === "string" && value.trim();
 const each = (keys: readonly string[], shape: Check | Shape): Shape =>
   Object.fromEntries(keys.map((key) => [key, shape]));
 
+/** The diagnostics part words why a value is left out by the top-level key it is under. */
 const BLOCK: Shape = {
-  messages: each(MESSAGE_KEYS, text),
-  categories: each(CATEGORY_IDS, { name: text, description: text }),
-  cookies: each(CATEGORY_IDS, (value) =>
-    Array.isArray(value) && value.every((name) => typeof name === "string") ? undefined : "not a list of names",
-  ),
+  messages: each(MESSAGE_KEYS, isText),
+  categories: each(CATEGORY_IDS, { name: isText, description: isText }),
+  cookies: each(CATEGORY_IDS, (value) => Array.isArray(value) && value.every((name) => typeof name === "string")),
   categoryAliases: {
-    "*": (target, name) =>
-      GATE_CATEGORIES.includes(target as string) && !GATE_CATEGORIES.includes(name.toLowerCase())
-        ? undefined
-        : `map a site's own name to ${GATE_CATEGORIES.join(", ")}`,
+    "*": (target, name) => GATE_CATEGORIES.includes(target as string) && !GATE_CATEGORIES.includes(name.toLowerCase()),
   },
 };
 
-/** The parts of `value` that `shape` allows; one warning for each part left out. */
-function prune(value: unknown, shape: Shape, path: string): Record<string, unknown> | undefined {
+/** The parts of `value` that `shape` allows; `drop()` for each part left out. */
+function prune(value: unknown, shape: Shape, drop: () => void): Record<string, unknown> | undefined {
   if (typeof value !== "object" || !value || Array.isArray(value)) {
-    warn(`${path} ignored`, "not a JSON object");
+    drop();
     return;
   }
   const kept: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    const where = `${path}.${key}`;
     const rule = shape[key] ?? shape["*"];
-    const why = rule ? (typeof rule === "function" ? rule(item, key) : undefined) : "unknown key";
-    if (why) warn(`${where} ignored`, why);
-    else kept[key] = typeof rule === "object" ? prune(item, rule, where) : item;
+    if (typeof rule === "object") kept[key] = prune(item, rule, drop);
+    else if (rule?.(item, key)) kept[key] = item;
+    else drop();
   }
   return kept;
 }
@@ -181,9 +193,7 @@ function readBlock(script: HTMLScriptElement | null): unknown {
     (element) => element.parentNode === document.head || element === script?.previousElementSibling,
   );
   whenParsed(() => {
-    if ([...document.querySelectorAll(id)].some((element) => element !== block)) {
-      warn(`${id} ignored`, "put it in <head> or right before consent.js");
-    }
+    if ([...document.querySelectorAll(id)].some((element) => element !== block)) diagnose("misplaced");
   });
   const text = block?.textContent ?? "";
   try {
@@ -197,10 +207,17 @@ function readBlock(script: HTMLScriptElement | null): unknown {
 
 export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   const data = script?.dataset ?? {};
-  const input: ConsentConfigInput = prune(readBlock(script) ?? {}, BLOCK, `#${CONFIG_ELEMENT_ID}`) ?? {};
+  const block = readBlock(script) ?? {};
+  let dropped = false;
+  const input: ConsentConfigInput =
+    prune(block, BLOCK, () => {
+      dropped = true;
+    }) ?? {};
+  // The diagnostics part walks the block again with the same shape, wording each value left out.
+  if (dropped) diagnose("block", block, BLOCK);
   const resolved = resolveTexts(input);
   const apiOrigin = new URL(
-    checked("data-api-origin", data.apiOrigin, isHttpUrl, HTTP_URL) ?? (script?.src || location.href),
+    checked("data-api-origin", data.apiOrigin, isHttpUrl) ?? (script?.src || location.href),
     location.href,
   ).origin;
   const cookiePatterns = { ...DEFAULT_COOKIE_PATTERNS, ...input.cookies };
@@ -208,14 +225,14 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   const categoryAliases: Record<string, GateCategory> = Object.create(null);
   for (const [name, target] of Object.entries(input.categoryAliases ?? {}))
     categoryAliases[name.toLowerCase()] = target;
-  const attribute = checked("data-language", data.language, isLanguage, LANGUAGE_HINT);
+  const attribute = checked("data-language", data.language, isLanguage);
   const htmlLang = document.documentElement.lang || undefined;
   // The site's packs, by tag: each URL's file name, so none is fetched unless it is the one shown.
   const sitePacks: Record<string, string> = Object.create(null);
   for (const url of data.languagePack?.split(/\s+/).filter(Boolean) ?? []) {
     const tag = /([^/?#]*)\.json([?#]|$)/.exec(url)?.[1] as string;
     if (PACK_TAG.test(tag)) sitePacks[tag] = url;
-    else warn(`data-language-pack="${url}" ignored`, "name it <tag>.json");
+    else diagnose("data-language-pack", url);
   }
   const built = typeof __OCC_LANGUAGES__ === "object" ? __OCC_LANGUAGES__ : [];
   // A block that rewords texts is in the page's language: the visitor's browser must not put a pack under it.
@@ -224,17 +241,12 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   let language = choice.tag;
   if (resolved.overridden && language === CORE_LANGUAGE) {
     // Translated by the block alone: its texts are recorded in the page's language, no pack is missing.
-    language = attribute ?? checked("<html lang>", htmlLang, isLanguage, LANGUAGE_HINT) ?? (CORE_LANGUAGE as string);
+    language = attribute ?? checked("<html lang>", htmlLang, isLanguage) ?? (CORE_LANGUAGE as string);
   } else if (choice.warning) console.warn(`OpenContact Consent: ${choice.warning}`);
-  const theme = checked(
-    "data-theme",
-    data.theme,
-    (value) => /^(light|dark|auto)$/.test(value),
-    "use light, dark or auto",
-  );
+  const theme = checked("data-theme", data.theme, (value) => /^(light|dark|auto)$/.test(value));
   return {
     apiOrigin,
-    privacyUrl: checked("data-privacy-url", data.privacyUrl, isHttpUrl, HTTP_URL) || `${apiOrigin}/privacy`,
+    privacyUrl: checked("data-privacy-url", data.privacyUrl, isHttpUrl) || `${apiOrigin}/privacy`,
     language,
     fromPack: choice.tag !== CORE_LANGUAGE,
     dir: "ltr",
@@ -244,16 +256,13 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
     cookieDomain: data.cookieDomain || undefined,
     floatingButton: flag(data.floatingButton, true),
     expiryDays: Number(
-      checked("data-expiry-days", data.expiryDays, (days) => +days >= 1 && +days <= 395, "use 1 to 395") ??
-        DEFAULT_EXPIRY_DAYS,
+      checked("data-expiry-days", data.expiryDays, (days) => +days >= 1 && +days <= 395) ?? DEFAULT_EXPIRY_DAYS,
     ),
     reloadOnWithdraw: flag(data.reloadOnWithdraw, true),
     cookiePatterns,
     categoryAliases,
     theme: (theme as Theme) || "auto",
-    rulesByRegion:
-      checked("data-rules", data.rules, (value) => /^(by-region|eea)$/.test(value), "use by-region or eea") ===
-      "by-region",
+    rulesByRegion: checked("data-rules", data.rules, (value) => /^(by-region|eea)$/.test(value)) === "by-region",
     nonce: script?.nonce || undefined,
     texts: resolved,
   };

@@ -5,10 +5,11 @@
  * `consent update` on every choice. Sites without either get nothing.
  * The default must come before any command that sends measurement data
  * (https://developers.google.com/tag-platform/security/guides/consent), so
- * the widget says so when the page's Google tag was set up first.
+ * the widget says so (through the `diagnostics` part) when the page's Google
+ * tag was set up first.
  */
 import type { Choices } from "../shared/categories.ts";
-import { warn, whenParsed } from "./config.ts";
+import { diagnose, whenParsed } from "./config.ts";
 
 type Gtag = (...args: unknown[]) => void;
 
@@ -59,11 +60,11 @@ export function consentModeDefault(): void {
   const push = gtag();
   if (!push) {
     // Loaded without defer before the page made its dataLayer: the default would never reach Google's tag.
-    whenParsed(() => gtag() && warn("no dataLayer before consent.js", "create it first"));
+    whenParsed(() => gtag() && diagnose("dataLayer"));
     return;
   }
   if ((window as GtagWindow).dataLayer?.some(measures)) {
-    warn("Google tag commands came before the consent default", "load consent.js without defer, before Google's tag");
+    diagnose("order");
   }
   push("consent", "default", { ...consentModeState(null), wait_for_update: WAIT_FOR_UPDATE_MS });
 }

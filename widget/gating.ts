@@ -16,11 +16,12 @@
  * map onto ours through the JSON block's `categoryAliases`. A tag that cannot
  * work as written (unknown category, a script or iframe that already ran, a
  * script without the widget's nonce) gets one console warning instead of
- * failing silently. An iframe whose category is off shows a placeholder
+ * failing silently, worded by the `diagnostics` part. An iframe whose category is off shows a placeholder
  * (the `placeholder` part, loaded only then) with a button to allow it.
  */
 import { CATEGORY_IDS, type CategoryId, type Choices } from "../shared/categories.ts";
-import type { GateCategory, WidgetConfig } from "./config.ts";
+import { diagnose, type GateCategory, type WidgetConfig } from "./config.ts";
+import type { TagProblem } from "./parts/diagnostics.ts";
 import type { PlaceholderPart } from "./parts/placeholder.ts";
 import { loadPart } from "./parts.ts";
 
@@ -91,11 +92,6 @@ export type GateOptions = Partial<
   Pick<WidgetConfig, "categoryAliases" | "nonce" | "texts" | "textsLoaded" | "language" | "dir" | "theme">
 >;
 
-/** One console message per misconfigured tag, naming it so the site owner can find it. */
-function warnAbout(element: Element, problem: string): void {
-  console.warn(`OpenContact Consent: ${element.outerHTML.slice(0, 120)} ${problem}`);
-}
-
 /**
  * Starts gating at once: `necessary` tags run, misconfigured tags are reported, and tags added
  * later (tag managers, client-side rendering, a new `<body>`) are handled the same way. Optional
@@ -111,23 +107,17 @@ export function createGate(options: GateOptions = {}): Gate {
   /** Iframes given a placeholder (or whose part is on its way). */
   const covered = new WeakSet<Element>();
 
-  /** The reason a tag is skipped for good, or "" when it is gated normally. */
-  function problemOf(element: HTMLElement): string {
-    if (categoryAllows(element.dataset.category, null, aliases) === undefined) {
-      return `has an unknown data-category (known: ${[...KNOWN_CATEGORIES, ...Object.keys(aliases)]}): add it to categoryAliases`;
-    }
+  /** Why a tag is skipped for good (the diagnostics part words it), or undefined when it is gated normally. */
+  function problemOf(element: HTMLElement): TagProblem | undefined {
+    if (categoryAllows(element.dataset.category, null, aliases) === undefined) return "category";
     if (element instanceof HTMLIFrameElement) {
-      return element.hasAttribute("src") && !element.hasAttribute("data-src")
-        ? "loaded before consent: use data-src"
-        : "";
+      return element.hasAttribute("src") && !element.hasAttribute("data-src") ? "src" : undefined;
     }
     // MIME types ignore case, as browsers do when they decline to run `TEXT/PLAIN`.
-    if ((element as HTMLScriptElement).type.toLowerCase() !== "text/plain") {
-      return 'ran before consent: add type="text/plain"';
-    }
+    if ((element as HTMLScriptElement).type.toLowerCase() !== "text/plain") return "type";
     // Under 'strict-dynamic' whatever our trusted script inserts runs: only tags the site nonced
     // itself, as it did ours, may be turned into live scripts, or injected markup would run too.
-    return nonce && (element as HTMLScriptElement).nonce !== nonce ? "skipped: add the consent.js tag's nonce" : "";
+    if (nonce && (element as HTMLScriptElement).nonce !== nonce) return "nonce";
   }
 
   async function pass(): Promise<void> {
@@ -139,7 +129,7 @@ export function createGate(options: GateOptions = {}): Gate {
         const problem = problemOf(element);
         if (problem) {
           handled.add(element);
-          warnAbout(element, problem);
+          diagnose("tag", element, problem, aliases);
           continue;
         }
         const frame = element instanceof HTMLIFrameElement && element;

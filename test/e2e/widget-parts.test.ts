@@ -6,7 +6,9 @@
  * part after the click, nothing else; a tampered part is refused and a
  * blocked one retried, while the banner keeps working; a blocked send part
  * leaves the choice kept and in the outbox for the next page; a returning
- * visitor's page loads no part at all.
+ * visitor's page loads no part at all. A page set up correctly never loads
+ * the diagnostics part; a misconfigured one loads it once, with SRI, and
+ * gets one console message per problem.
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -38,7 +40,7 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
   const release = () => JSON.parse(readFileSync("dist/public/consent-release.json", "utf8")) as Release;
 
   /** Site pages: the issue's policy naming only the consent host, or a nonce with 'strict-dynamic'. */
-  const pages: Record<string, () => { csp: string; tag: string }> = {
+  const pages: Record<string, () => { csp: string; tag: string; head?: string; body?: string }> = {
     "/pinned": () => ({
       csp: `default-src 'none'; script-src ${widgetOrigin}; style-src ${widgetOrigin}; connect-src ${widgetOrigin}`,
       tag: `<script src="${widgetOrigin}${release().path}" integrity="${release().integrity}" crossorigin="anonymous" defer></script>`,
@@ -51,6 +53,33 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       csp: `default-src 'none'; script-src 'nonce-${NONCE}' 'strict-dynamic'; style-src ${widgetOrigin}; connect-src ${widgetOrigin}`,
       tag: `<script src="${widgetOrigin}${release().path}" integrity="${release().integrity}" crossorigin="anonymous" nonce="${NONCE}" defer></script>`,
     }),
+    // A shop set up as the README says: its block in <head>, the dataLayer made before the widget, which
+    // runs without defer before Google's snippet, valid settings, gated tags in the widget's markup.
+    "/set-up": () => ({
+      csp: `default-src 'none'; script-src ${widgetOrigin} 'nonce-${NONCE}'; style-src ${widgetOrigin}; connect-src ${widgetOrigin}`,
+      head: `<script type="application/json" id="opencontact-consent-config">${JSON.stringify({
+        messages: { acceptAll: "Allow all" },
+        categoryAliases: { marketing: "targeting" },
+        cookies: { analytics: ["_pk_*"] },
+      })}</script>
+        <script nonce="${NONCE}">window.dataLayer = window.dataLayer || [];</script>`,
+      tag: `<script src="${widgetOrigin}${release().path}" integrity="${release().integrity}" crossorigin="anonymous" data-theme="dark" data-expiry-days="180" data-privacy-url="/privacy.html"></script>
+        <script nonce="${NONCE}">function gtag(){dataLayer.push(arguments);} gtag('js', new Date()); gtag('config', 'G-TEST123');</script>`,
+      body: `<script type="text/plain" data-category="analytics" nonce="${NONCE}">window.analyticsRan = true;</script>
+        <script type="text/plain" data-category="marketing" nonce="${NONCE}">window.adsRan = true;</script>`,
+    }),
+    // The same shop with one problem of each kind the core notices.
+    "/misconfigured": () => ({
+      csp: `default-src 'none'; script-src ${widgetOrigin} 'nonce-${NONCE}'; style-src ${widgetOrigin}; connect-src ${widgetOrigin}`,
+      head: `<script type="application/json" id="opencontact-consent-config">${JSON.stringify({
+        messages: { acceptAll: "Allow all", acceptAl: "Typo" },
+      })}</script>
+        <script nonce="${NONCE}">window.dataLayer = window.dataLayer || [];
+          function gtag(){dataLayer.push(arguments);} gtag('js', new Date()); gtag('config', 'G-TEST123');</script>`,
+      tag: `<script src="${widgetOrigin}${release().path}" integrity="${release().integrity}" crossorigin="anonymous" data-theme="blue"></script>`,
+      body: `<article><p>A visitor's review.</p><script type="application/json" id="opencontact-consent-config">{}</script></article>
+        <script type="text/plain" data-category="social" data-src="/share.js"></script>`,
+    }),
   };
 
   beforeAll(async () => {
@@ -61,11 +90,11 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
         response.writeHead(404).end();
         return;
       }
-      const { csp, tag } = page();
+      const { csp, tag, head = "", body = "" } = page();
       const lang = new URL(request.url ?? "", "http://site").searchParams.get("lang") ?? "en-GB";
       response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp });
-      response.end(`<!doctype html><html lang="${lang}"><head><title>Shop</title>${tag}</head>
-        <body><main><h1>A shop on its own origin</h1><p>Content.</p></main></body></html>`);
+      response.end(`<!doctype html><html lang="${lang}"><head><title>Shop</title>${head}${tag}</head>
+        <body><main><h1>A shop on its own origin</h1><p>Content.</p></main>${body}</body></html>`);
     });
     ({ siteOrigin, widgetOrigin, worker } = await serveSiteAndWorker(site));
   });
@@ -322,6 +351,73 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       await waitForEmptyOutbox(page);
       const rows = queryD1(worker.persistDir, `SELECT event_id FROM consent_events WHERE event_id = '${eventId}'`);
       expect(rows).toHaveLength(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  /** The widget's console warnings. */
+  function widgetWarnings(page: Page): string[] {
+    const warnings: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "warning" && message.text().startsWith("OpenContact Consent: ")) {
+        warnings.push(message.text());
+      }
+    });
+    return warnings;
+  }
+
+  it("a page set up correctly requests no diagnostics part, and the console stays quiet", async () => {
+    const { context, page, violations, errors } = await visit(browser, "");
+    try {
+      const requests = widgetRequests(page);
+      const warnings = widgetWarnings(page);
+      await page.goto(`${siteOrigin}/set-up`);
+      await page.getByRole("button", { name: "Allow all" }).waitFor();
+      await page.waitForLoadState("networkidle");
+      // After the page's next idle moment: anything the core noticed would have asked for the part by then.
+      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 5000 })));
+      expect(requests).toEqual([release().path]);
+      expect(requests.filter((url) => url.includes("/parts/diagnostics."))).toEqual([]);
+      expect(warnings).toEqual([]);
+      // The settings were read, not merely tolerated: the aliased tag runs once its category is allowed.
+      await page.getByRole("button", { name: "Allow all" }).click();
+      await page.waitForFunction(() => (window as { adsRan?: boolean }).adsRan === true);
+      await waitForEmptyOutbox(page);
+      expect(requests.filter((url) => url.includes("/parts/diagnostics."))).toEqual([]);
+      expect(warnings).toEqual([]);
+      expect(violations).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a misconfigured page loads the diagnostics part once, with SRI, and gets one message per problem", async () => {
+    const { context, page, violations, errors } = await visit(browser, "");
+    const { parts } = release();
+    try {
+      const requests = widgetRequests(page);
+      const warnings = widgetWarnings(page);
+      await page.goto(`${siteOrigin}/misconfigured`);
+      // Every problem was dealt with safely, before and without the part: the block's good text is shown.
+      await page.getByRole("button", { name: "Allow all" }).waitFor();
+      const id = "OpenContact Consent: #opencontact-consent-config";
+      await expect
+        .poll(() => [...warnings].sort(), { timeout: 30_000 })
+        .toEqual([
+          `${id} ignored: put it in <head> or right before consent.js`,
+          `${id}.messages.acceptAl ignored: unknown key`,
+          'OpenContact Consent: <script type="text/plain" data-category="social" data-src="/share.js"></script> has an unknown data-category (known: analytics,functionality,targeting,necessary): add it to categoryAliases',
+          "OpenContact Consent: Google tag commands came before the consent default: load consent.js without defer, before Google's tag",
+          'OpenContact Consent: data-theme="blue" ignored: use light, dark or auto',
+        ]);
+      await page.waitForLoadState("networkidle");
+      expect(requests.filter((url) => url.includes("/parts/"))).toEqual([parts.diagnostics?.path]);
+      expect(await partScripts(page)).toEqual([[parts.diagnostics?.path, parts.diagnostics?.integrity, "anonymous"]]);
+      expect(warnings).toHaveLength(5);
+      expect(violations).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { consentModeDefault, consentModeUpdate } from "../../widget/consent-mode.ts";
+import { diagnosed, registerDiagnostics } from "./helpers.ts";
 
 type Page = { dataLayer?: unknown[]; gtag?: (...args: unknown[]) => void };
 const page = window as unknown as Page;
@@ -78,15 +79,17 @@ describe("Consent Mode default order", () => {
   let warn: MockInstance<typeof console.warn>;
   beforeEach(() => {
     warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    registerDiagnostics();
   });
   afterEach(() => {
     warn.mockRestore();
     delete page.dataLayer;
   });
 
-  it("is quiet when the default comes first, after Google's own `js` command or a site's data", () => {
+  it("is quiet when the default comes first, after Google's own `js` command or a site's data", async () => {
     page.dataLayer = [gtagArguments("js", new Date()), { page_type: "product" }, gtagArguments("set", { a: 1 })];
     consentModeDefault();
+    await diagnosed();
     expect(warn).not.toHaveBeenCalled();
     expect(Array.from(page.dataLayer[3] as IArguments).slice(0, 2)).toEqual(["consent", "default"]);
   });
@@ -97,19 +100,21 @@ describe("Consent Mode default order", () => {
     ["a config command pushed as an array", ["config", "AW-123"]],
     ["Tag Manager's gtm.js start event", { "gtm.start": 1, event: "gtm.js" }],
     ["a site's own Tag Manager event", { event: "purchase" }],
-  ])("warns once, and still pushes the default, after %s", (_name, early) => {
+  ])("warns once, and still pushes the default, after %s", async (_name, early) => {
     page.dataLayer = [gtagArguments("js", new Date()), early, gtagArguments("event", "late")];
     consentModeDefault();
+    await diagnosed();
     expect(warn.mock.calls).toEqual([[ORDER_WARNING]]);
     expect(Array.from(page.dataLayer.at(-1) as IArguments).slice(0, 2)).toEqual(["consent", "default"]);
   });
 
-  it("says so when the page makes its dataLayer only after a consent.js that ran during parsing", () => {
+  it("says so when the page makes its dataLayer only after a consent.js that ran during parsing", async () => {
     const readyState = vi.spyOn(document, "readyState", "get").mockReturnValue("loading");
     try {
       consentModeDefault();
       page.dataLayer = [];
       document.dispatchEvent(new Event("DOMContentLoaded"));
+      await diagnosed();
       expect(warn.mock.calls).toEqual([["OpenContact Consent: no dataLayer before consent.js: create it first"]]);
       expect(page.dataLayer).toEqual([]);
     } finally {
@@ -117,11 +122,12 @@ describe("Consent Mode default order", () => {
     }
   });
 
-  it("is quiet on a page that never makes a dataLayer", () => {
+  it("is quiet on a page that never makes a dataLayer", async () => {
     const readyState = vi.spyOn(document, "readyState", "get").mockReturnValue("loading");
     try {
       consentModeDefault();
       document.dispatchEvent(new Event("DOMContentLoaded"));
+      await diagnosed();
       expect(warn).not.toHaveBeenCalled();
     } finally {
       readyState.mockRestore();

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { categoryAllows, createGate, type Gate } from "../../widget/gating.ts";
 import { definePart } from "../../widget/parts.ts";
+import { diagnosed, registerDiagnostics } from "./helpers.ts";
 
 const NONE = { analytics: false, functionality: false, targeting: false };
 const ALL = { analytics: true, functionality: true, targeting: true };
@@ -115,9 +116,14 @@ describe("gating", () => {
 describe("gating a migrated vanilla-cookieconsent page", () => {
   let gate: Gate;
   let warn: MockInstance<typeof console.warn>;
-  const warnings = () => warn.mock.calls.map(([text]) => String(text));
+  /** The console warnings so far, once the diagnostics part has worded every problem noticed. */
+  const warnings = async () => {
+    await diagnosed();
+    return warn.mock.calls.map(([text]) => String(text));
+  };
   beforeEach(() => {
     warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    registerDiagnostics();
   });
   afterEach(() => {
     gate.stop();
@@ -138,7 +144,7 @@ describe("gating a migrated vanilla-cookieconsent page", () => {
     expect(document.querySelector('script[data-src="/ads.js"]')?.getAttribute("type")).toBe("text/plain");
     await gate.apply({ ...NONE, targeting: true });
     expect(document.querySelector('script[src="/ads.js"]')?.getAttribute("type")).toBeNull();
-    expect(warnings()).toEqual([]);
+    expect(await warnings()).toEqual([]);
   });
 
   it("warns once per misconfigured tag, naming it, before any choice and for tags added later", async () => {
@@ -150,7 +156,7 @@ describe("gating a migrated vanilla-cookieconsent page", () => {
     gate = createGate({ categoryAliases: { marketing: "targeting" } });
     await gate.apply(ALL);
     await gate.apply(NONE);
-    expect(warnings()).toEqual([
+    expect(await warnings()).toEqual([
       'OpenContact Consent: <script type="text/plain" data-category="social" data-src="/share.js"></script> has an unknown data-category (known: analytics,functionality,targeting,necessary,marketing): add it to categoryAliases',
       'OpenContact Consent: <script data-category="analytics" src="/ran.js"></script> ran before consent: add type="text/plain"',
       'OpenContact Consent: <iframe data-category="functionality" src="/map.html"></iframe> loaded before consent: use data-src',
@@ -160,8 +166,8 @@ describe("gating a migrated vanilla-cookieconsent page", () => {
     late.type = "text/plain";
     late.dataset.category = "ads";
     document.body.append(late);
-    await vi.waitFor(() => expect(warnings()).toHaveLength(4));
-    expect(warnings()[3]).toContain('<script type="text/plain" data-category="ads">');
+    await vi.waitFor(async () => expect(await warnings()).toHaveLength(4));
+    expect((await warnings())[3]).toContain('<script type="text/plain" data-category="ads">');
   });
 
   it("with the widget's nonce, runs only gated scripts that carry it; iframes are not scripts", async () => {
@@ -177,7 +183,7 @@ describe("gating a migrated vanilla-cookieconsent page", () => {
     expect(document.querySelector('script[src="/nonced.js"]')?.getAttribute("type")).toBeNull();
     expect(document.querySelector('script[data-src="/injected.js"]')?.getAttribute("type")).toBe("text/plain");
     expect(document.querySelector("iframe")?.getAttribute("src")).toBe("/frame.html");
-    expect(warnings()).toEqual([
+    expect(await warnings()).toEqual([
       'OpenContact Consent: <script type="text/plain" data-category="analytics" data-src="/injected.js"></script> skipped: add the consent.js tag\'s nonce',
     ]);
   });

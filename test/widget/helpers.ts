@@ -9,19 +9,35 @@ import { readConfig, type WidgetConfig } from "../../widget/config.ts";
 import { type Controller, createController } from "../../widget/controller.ts";
 import type { Gate } from "../../widget/gating.ts";
 import { createLogClient } from "../../widget/log-client.ts";
+import explainProblem from "../../widget/parts/diagnostics.ts";
 import dialogPart from "../../widget/parts/dialog.tsx";
 import { definePart } from "../../widget/parts.ts";
 import type { Texts } from "../../widget/texts.ts";
 import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
 
 /**
- * Registers the dialog's and the log client's parts in `parts` (a fresh copy of widget/parts.ts
- * after vi.resetModules()), as their scripts would in a browser; the UI then draws the dialog at
- * once, and a choice is posted with no load.
+ * Registers the dialog's, the log client's and the diagnostics' parts in `parts` (a fresh copy of
+ * widget/parts.ts after vi.resetModules()), as their scripts would in a browser; the UI then draws
+ * the dialog at once, a choice is posted with no load, and a set-up problem is worded at once.
  */
 export function registerParts(parts: { definePart: typeof definePart } = { definePart }): void {
   parts.definePart(DIALOG_PART, dialogPart);
   parts.definePart("send", createLogClient);
+  registerDiagnostics(parts);
+}
+
+/** Registers the diagnostics part (widget/parts/diagnostics.ts), which words each set-up problem the core notices. */
+export function registerDiagnostics(parts: { definePart: typeof definePart } = { definePart }): void {
+  parts.definePart("diagnostics", explainProblem);
+}
+
+/**
+ * Resolves once every set-up problem noticed so far is in the console: the core hands each to the
+ * diagnostics part a few microtasks later (widget/config.ts `diagnose`), so with the part registered
+ * the next task sees them all, and sees that none was printed when none was noticed.
+ */
+export function diagnosed(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 export function clearCookies(): void {
