@@ -47,6 +47,7 @@ export function partSources(): PartSource[] {
     { name: "dialog", entry: "widget/parts/dialog.tsx" },
     { name: "site-pack", entry: "widget/parts/site-pack.ts" },
     { name: "placeholder", entry: "widget/parts/placeholder.ts" },
+    { name: "rules", entry: "widget/parts/rules.ts" },
     ...packs,
   ];
 }

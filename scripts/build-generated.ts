@@ -19,8 +19,9 @@ import {
   firstPartyCookieNames,
   validateDeclaration,
 } from "../shared/declaration-schema.ts";
-import { DEFAULT_MESSAGES, PLACEHOLDER_MESSAGES } from "../shared/messages.ts";
+import { DEFAULT_MESSAGES, PLACEHOLDER_MESSAGES, RULES_MESSAGES } from "../shared/messages.ts";
 import { bannerTexts, computeRevision } from "../shared/revision.ts";
+import { EXCEPTION_CATEGORIES } from "../shared/rules.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const read = (path: string) => readFile(join(root, path), "utf8");
@@ -89,13 +90,24 @@ function embedServices(declaration: Declaration) {
   );
 }
 
+/**
+ * The names of the services the UK exception's categories declare: what the UK notice names as
+ * "how" the site measures (issue 14; the rules part only).
+ */
+function exceptionServices(declaration: Declaration) {
+  return Object.fromEntries(
+    EXCEPTION_CATEGORIES.map((id) => [id, declaration.categories[id].services.map(({ name }) => name)]),
+  );
+}
+
 async function generate() {
   const markdown = await read("content/privacy-statement.md");
   const declaration = await readDeclaration();
   const declarationJson = canonicalDeclaration(declaration);
   const version = JSON.parse(await read("package.json")).version as string;
-  // Every default text a visitor may be shown, the placeholder part's too (it asks for consent as the banner does).
-  const messages = { ...DEFAULT_MESSAGES, ...PLACEHOLDER_MESSAGES };
+  // Every default text a visitor may be shown, the parts' too: the placeholder asks for consent as
+  // the banner does, and the rules part's words are what a UK visitor is told (issue 14).
+  const messages = { ...DEFAULT_MESSAGES, ...PLACEHOLDER_MESSAGES, ...RULES_MESSAGES };
   const { revision, sha256 } = await computeRevision(markdown, messages, declarationJson);
   const html = await marked.parse(markdown, { async: true, gfm: true });
   const title = /^# (.+)$/m.exec(markdown)?.[1] ?? "Privacy Statement";
@@ -108,6 +120,7 @@ async function generate() {
     "shared/generated/declared-cookies.ts": `${header}import type { CategoryId } from "../categories.ts";\n\n/** First-party cookie names (or \`prefix*\`) each optional category's services set, from content/cookies.json. */\nexport const DECLARED_COOKIES: Record<CategoryId, string[]> = ${JSON.stringify(firstPartyCookieNames(declaration))};\n`,
     "shared/generated/dialog-declaration.ts": `${header}import type { DeclarationCategory } from "../declaration-schema.ts";\n\n/** Per category: [service, provider, [name, purpose, duration][]][], from content/cookies.json (the dialog's part only). */\nexport const DIALOG_DECLARATION: Record<DeclarationCategory, [string, string, [string, string, string][]][]> = ${JSON.stringify(dialogDeclaration(declaration))};\n`,
     "shared/generated/embed-services.ts": `${header}import type { DeclarationCategory } from "../declaration-schema.ts";\n\n/** Per category, host -> the name of the declared service whose \`hosts\` list it, from content/cookies.json (the placeholder's part only). */\nexport const EMBED_SERVICES: Record<DeclarationCategory, Record<string, string>> = ${JSON.stringify(embedServices(declaration))};\n`,
+    "shared/generated/exception-services.ts": `${header}import type { ExceptionCategory } from "../rules.ts";\n\n/** The names of the services each category the UK exception may cover declares, from content/cookies.json (the rules part only). */\nexport const EXCEPTION_SERVICES: Record<ExceptionCategory, string[]> = ${JSON.stringify(exceptionServices(declaration))};\n`,
     "worker/generated/privacy-statement.ts": `${header}export const STATEMENT = {\n  revision: ${JSON.stringify(revision)},\n  sha256: ${JSON.stringify(sha256)},\n  title: ${JSON.stringify(title)},\n  markdown: ${JSON.stringify(markdown)},\n  html: ${JSON.stringify(html)},\n  text: ${JSON.stringify(htmlToText(html))},\n  bannerTexts: ${JSON.stringify(banner)},\n  declaration: ${JSON.stringify(declarationJson)},\n} as const;\n`,
   };
 }

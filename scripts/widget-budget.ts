@@ -19,8 +19,13 @@
  * 10,206 B. The log client then became the `send` part (posting, retries,
  * the receipt, the texts PUT; the core keeps writing the outbox) and parts'
  * SRI hashes became sha256 with their file names derived from them (one hash
- * per part in the core's table instead of a name and a sha384): 9,461 B,
- * measured by `npm run build`.
+ * per part in the core's table instead of a name and a sha384): 9,461 B.
+ * Rules by region (issue 14) added 479 B: the `data-rules` setting, the
+ * request for /api/rules, the wait before the banner, the exception's
+ * defaults once the banner is painted, the objection, the rules part's
+ * hash and the names of its messages (a site words them like any other);
+ * the rest (words, bases, the UK notice and Object button) is the `rules`
+ * part, loaded only by sites that turn it on: 9,940 B, measured by `npm run build`.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -30,7 +35,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_461;
+const MEASURED_CORE = 9_940;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };

@@ -39,8 +39,22 @@ export const DEFAULT_MESSAGES = {
 export type MessageKey = keyof typeof DEFAULT_MESSAGES;
 export type Messages = Record<MessageKey, string>;
 
-/** Names of the messages whose defaults live in a part (PLACEHOLDER_MESSAGES), not in DEFAULT_MESSAGES. */
-export const PART_MESSAGE_KEYS = ["embedText", "embedAllow"] as const;
+/** Names of the placeholder part's messages (PLACEHOLDER_MESSAGES). */
+const PLACEHOLDER_KEYS = ["embedText", "embedAllow"] as const;
+/** Names of the rules part's messages (RULES_MESSAGES). */
+const RULES_KEYS = [
+  "ukNotice",
+  "ukFunctionalityNotice",
+  "ukGpcNotice",
+  "object",
+  "rulesUk",
+  "rulesEea",
+  "basisConsent",
+  "basisNotObjected",
+  "basisObjected",
+] as const;
+/** Names of the messages whose defaults live in a part (PLACEHOLDER_MESSAGES, RULES_MESSAGES), not in DEFAULT_MESSAGES. */
+export const PART_MESSAGE_KEYS = [...PLACEHOLDER_KEYS, ...RULES_KEYS] as const;
 export type PartMessageKey = (typeof PART_MESSAGE_KEYS)[number];
 export type PartMessages = Record<PartMessageKey, string>;
 
@@ -54,7 +68,31 @@ export type PartMessages = Record<PartMessageKey, string>;
 export const PLACEHOLDER_MESSAGES = {
   embedText: "{service} loads only once you allow this category: {category}.",
   embedAllow: "Allow {category}",
-} as const satisfies PartMessages;
+} as const satisfies Pick<PartMessages, (typeof PLACEHOLDER_KEYS)[number]>;
+
+/**
+ * Rules by region (issue 14, shared/rules.ts): what the banner tells a UK visitor under PECR
+ * Schedule A1 (what is measured, why, with which services, that it is on unless they object, and
+ * that objecting is free), and how the dialog names the rule and each category's basis. Only the
+ * `rules` part imports them; the core loads it only for a site with `data-rules="by-region"`.
+ * They are part of the revision like every other default text. `{services}` is filled in with
+ * the declared services of the category (content/cookies.json).
+ */
+export const RULES_MESSAGES = {
+  ukNotice:
+    "We also use analytical cookies to count visits and see how this website is used, so that we can improve it ({services}). The statistics are aggregate only: never used to track you or for advertising. They are on unless you object; objecting is free and you can do it at any time.",
+  ukFunctionalityNotice:
+    "Functionality cookies remember the appearance or features you choose ({services}). They are on unless you object.",
+  ukGpcNotice:
+    "Your browser sent a Global Privacy Control signal. We take it as your objection, so we do not measure your visits.",
+  object: "Object to measurement",
+  rulesUk:
+    "UK rules apply to you: the cookies marked below are used unless you object; every other optional cookie needs your consent.",
+  rulesEea: "EEA rules apply to you: every optional cookie needs your consent.",
+  basisConsent: "Only with your consent",
+  basisNotObjected: "On unless you object",
+  basisObjected: "Off: you objected",
+} as const satisfies Pick<PartMessages, (typeof RULES_KEYS)[number]>;
 
 /**
  * Every message a site or a language pack may word: the core's, then the parts', in the order

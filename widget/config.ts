@@ -20,6 +20,7 @@ import { MESSAGE_KEYS } from "../shared/messages.ts";
 import { DEFAULT_EXPIRY_DAYS } from "./consent-state.ts";
 import { PACK_TAG } from "./lang/check.ts";
 import { CORE_LANGUAGE, chooseLanguage } from "./lang/choose.ts";
+import type { RulesInUse } from "./parts/rules.ts";
 import { resolveTexts, type TextOverrides, type Texts } from "./texts.ts";
 
 export const CONFIG_ELEMENT_ID = "opencontact-consent-config";
@@ -73,6 +74,10 @@ export interface WidgetConfig {
   texts: Texts;
   /** Settles once a pack's texts are in `texts` (index.tsx); absent when the core's own are shown. */
   textsLoaded?: Promise<void>;
+  /** `data-rules="by-region"`: the log says which rule set applies to this visitor (issue 14, widget/rules.ts). */
+  rulesByRegion: boolean;
+  /** The rules that apply to this visitor (the rules part); absent until the log answers, and always without `rulesByRegion`. */
+  rules?: RulesInUse;
 }
 
 /** BCP 47, loosely, and at most 35 characters: what the log accepts (shared/consent-schema.ts). */
@@ -246,6 +251,9 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
     cookiePatterns,
     categoryAliases,
     theme: (theme as Theme) || "auto",
+    rulesByRegion:
+      checked("data-rules", data.rules, (value) => /^(by-region|eea)$/.test(value), "use by-region or eea") ===
+      "by-region",
     nonce: script?.nonce || undefined,
     texts: resolved,
   };

@@ -24,8 +24,8 @@ export interface ConsentRecord {
   choices: Choices;
 }
 
-/** What the visitor pressed. */
-export type ChoiceAction = "accept_all" | "reject_all" | "custom";
+/** What the visitor pressed; `object`: the UK notice's Object button (issue 14), or a GPC signal under the UK rule. */
+export type ChoiceAction = "accept_all" | "reject_all" | "custom" | "object";
 
 /**
  * FNV-1a (32 bit) of the cookie body. Not a secret: it only turns a cookie
@@ -105,9 +105,12 @@ export function withdrawnCategories(previous: Choices | null | undefined, next: 
   return previous ? CATEGORY_IDS.filter((id) => previous[id] && !next[id]) : [];
 }
 
-/** The log's method: turning off anything granted before is a withdrawal (GDPR Art. 7(3)). */
+/**
+ * The log's method: turning off anything granted before is a withdrawal (GDPR Art. 7(3)); an
+ * objection stays one, since it is what the UK rule asks the log to show.
+ */
 export function methodOf(action: ChoiceAction, previous: Choices | null | undefined, next: Choices): ConsentMethod {
-  return withdrawnCategories(previous, next).length > 0 ? "withdraw" : action;
+  return action !== "object" && withdrawnCategories(previous, next).length > 0 ? "withdraw" : action;
 }
 
 /** A UUID v4 from the browser's CSPRNG (randomUUID needs a secure context; getRandomValues does not). */

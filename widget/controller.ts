@@ -4,10 +4,14 @@
  * one (cookie, log, gating, Consent Mode, events, withdrawal) and tells the
  * UI what to show. The UI only renders this state and calls these methods,
  * and so does the public API. Each event says where the choice was made and
- * whether a person's action made it (issue 13, `source` and `trusted`).
+ * whether a person's action made it (issue 13, `source` and `trusted`), and,
+ * on a site with rules by region, the rule set and each category's basis
+ * (issue 14): under the UK rule, the exception's categories run once the
+ * banner has been shown, unless the visitor objects (or their browser sends
+ * Global Privacy Control, which counts as objecting to analytics).
  */
 import type { CategoryId, Choices } from "../shared/categories.ts";
-import { ALL_GRANTED, NO_CONSENT } from "../shared/categories.ts";
+import { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT } from "../shared/categories.ts";
 import type { ConsentEvent } from "../shared/consent-schema.ts";
 import type { WidgetConfig } from "./config.ts";
 import { consentModeUpdate } from "./consent-mode.ts";
@@ -19,7 +23,6 @@ import {
   methodOf,
   newestRecord,
   newUuid,
-  withdrawnCategories,
 } from "./consent-state.ts";
 import type { Gate } from "./gating.ts";
 import { enqueue } from "./outbox.ts";
@@ -82,6 +85,13 @@ export interface Controller {
    * `__occPart.s.controller`) with "placeholder" and its button's click event.
    */
   choose(action: ChoiceAction, choices: Choices, source?: ChoiceSource, press?: Event): Promise<void>;
+  /** Objects to every category under the UK exception (the banner's Object button): method `object`. */
+  object(source: ChoiceSource, press?: Event): Promise<void>;
+  /**
+   * The banner has been shown (painted) on this page: under the UK rule, the visitor is informed,
+   * so the exception's categories may run, unless they chose before or their browser objects (GPC).
+   */
+  bannerShown(): void;
   showBanner(): void;
   showPreferences(): void;
   closePreferences(): void;
@@ -117,6 +127,8 @@ export function createController(options: ControllerOptions): Controller {
   let consent = isCurrent(stored, revision, now(), config.expiryDays) ? stored : null;
   let banner = !consent;
   let preferences = false;
+  /** What gating and Consent Mode apply on this page: the valid choice, or the UK exception's defaults. */
+  let applied: Choices | null = null;
   const subscribers = new Set<() => void>();
   const listeners = new Set<ConsentListener>();
   const ownPrivacyUrl = sitePrivacyUrl(config);
@@ -140,11 +152,13 @@ export function createController(options: ControllerOptions): Controller {
     }
   }
 
+  /** `keepBanner`: GPC's objection, recorded on its own, leaves the banner for the choices it does not answer. */
   async function choose(
     action: ChoiceAction,
     choices: Choices,
     source: ChoiceSource = "api",
     press?: Event,
+    keepBanner = false,
   ): Promise<void> {
     const next: Choices = {
       analytics: !!choices.analytics,
@@ -152,7 +166,7 @@ export function createController(options: ControllerOptions): Controller {
       targeting: !!choices.targeting,
     };
     const previous = stored?.choices;
-    const applied = consent?.choices;
+    const ran = applied;
     const record: ConsentRecord = {
       consentId: stored?.consentId ?? newUuid(),
       revision,
@@ -161,11 +175,14 @@ export function createController(options: ControllerOptions): Controller {
     };
     writeConsentCookie(encodeRecord(record), { domain: config.cookieDomain, maxAgeDays: config.expiryDays });
     stored = consent = record;
-    banner = preferences = false;
+    applied = next;
+    banner &&= keepBanner;
+    preferences = false;
     notify();
 
     const method = methodOf(action, previous, next);
-    const withdrawn: CategoryId[] = withdrawnCategories(previous, next);
+    // Granted before (an earlier choice) or running on this page (the UK exception) and not any more.
+    const withdrawn: CategoryId[] = CATEGORY_IDS.filter((id) => (previous?.[id] || ran?.[id]) && !next[id]);
     for (const id of withdrawn) deleteCookies(config.cookiePatterns[id], config.cookieDomain);
     consentModeUpdate(next);
     announce({ consent: toState(record), method });
@@ -186,6 +203,7 @@ export function createController(options: ControllerOptions): Controller {
       trusted: (press ? press.isTrusted : navigator.userActivation?.isActive) === true,
     };
     if (ownPrivacyUrl) event.privacyUrl = ownPrivacyUrl;
+    if (config.rules) Object.assign(event, config.rules.claim(next));
     // Hashed as the choice is made, not at start: a language pack may replace the texts after that.
     const { texts } = config;
     const shownHash = texts.overridden && (await textsHash(texts));
@@ -193,7 +211,7 @@ export function createController(options: ControllerOptions): Controller {
     // In the outbox before anything is awaited, so a reload or a part that never loads cannot lose
     // the event. The texts hashed go along, in case the log asks for them.
     const delivery = deliver(event, enqueue(event), texts);
-    if (config.reloadOnWithdraw && withdrawn.some((id) => applied?.[id])) {
+    if (config.reloadOnWithdraw && withdrawn.some((id) => ran?.[id])) {
       // A script that already ran cannot be unloaded (issue 3, "Withdrawal").
       reload();
       return;
@@ -214,11 +232,26 @@ export function createController(options: ControllerOptions): Controller {
     },
     start() {
       if (!consent) return;
-      consentModeUpdate(consent.choices);
-      void gate.apply(consent.choices);
+      applied = consent.choices;
+      consentModeUpdate(applied);
+      void gate.apply(applied);
       announce({ consent: toState(consent), method: null });
     },
-    choose: (...args) => quiet(choose(...args)),
+    choose: (action, choices, source, press) => quiet(choose(action, choices, source, press)),
+    object: (source, press) =>
+      quiet(choose("object", config.rules?.objected(applied ?? NO_CONSENT) ?? NO_CONSENT, source, press)),
+    bannerShown() {
+      const defaults = config.rules?.defaults;
+      if (consent || applied || !defaults) return;
+      if (gpc && defaults.analytics) {
+        // GPC is this visitor's objection: logged as one, and analytics never runs.
+        void quiet(choose("object", { ...defaults, analytics: false }, "api", undefined, true));
+        return;
+      }
+      applied = defaults;
+      consentModeUpdate(defaults);
+      void gate.apply(defaults);
+    },
     showBanner() {
       banner = true;
       notify();

@@ -3,7 +3,8 @@
  * Widget entry: the one script a site embeds. Guards against a second copy,
  * reads its own tag, starts Consent Mode and gating, exposes
  * `window.OpenContactConsent`, says where its parts are, loads the language
- * pack shown (if not the core's en-GB) and mounts the UI. Gating and Consent
+ * pack shown (if not the core's en-GB) and, on a site with rules by region,
+ * the rule that applies to the visitor (widget/rules.ts), and mounts the UI. Gating and Consent
  * Mode never wait for the pack; the banner does, so it never changes language
  * in front of the visitor. Posting consent events is the `send` part's,
  * loaded after a choice or when the outbox holds events from an earlier page.
@@ -21,6 +22,7 @@ import type { CreateLogClient, LogClient } from "./log-client.ts";
 import { outboxWaiting } from "./outbox.ts";
 import type { FetchSitePack } from "./parts/site-pack.ts";
 import { configureParts, loadPart } from "./parts.ts";
+import { loadRules } from "./rules.ts";
 import { resolveTexts } from "./texts.ts";
 import { mount } from "./ui/mount.tsx";
 
@@ -115,7 +117,11 @@ function boot(script: Element | null): void {
   };
   // The core's own texts need no load: the banner shows in this task, as before. Embeds'
   // placeholders wait for the pack too (gating.ts), so they never change language either.
-  if (config.fromPack) config.textsLoaded = loadLanguage(config).then(show);
+  if (config.fromPack) config.textsLoaded = loadLanguage(config);
+  // With rules by region, a visitor who has not chosen is shown the banner of their rule (issue
+  // 14): asked for at once, beside the pack. A returning visitor's page asks only if the dialog opens.
+  const rules = config.rulesByRegion && !controller.view().consent && loadRules(config, controller.view().gpc);
+  if (rules || config.textsLoaded) void Promise.all([config.textsLoaded, rules]).then(show);
   else show();
 }
 

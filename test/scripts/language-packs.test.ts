@@ -10,7 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkLanguagePack, packTextsHash, readLanguagePacks } from "../../scripts/language-packs.ts";
-import { DEFAULT_MESSAGES, MESSAGE_KEYS, PART_MESSAGE_KEYS, PLACEHOLDER_MESSAGES } from "../../shared/messages.ts";
+import {
+  DEFAULT_MESSAGES,
+  MESSAGE_KEYS,
+  PART_MESSAGE_KEYS,
+  PLACEHOLDER_MESSAGES,
+  RULES_MESSAGES,
+} from "../../shared/messages.ts";
 import type { LanguagePack } from "../../widget/lang/check.ts";
 import { resolveTexts, textsHash } from "../../widget/texts.ts";
 
@@ -60,7 +66,8 @@ describe("readLanguagePacks", () => {
     for (const key of Object.keys(DEFAULT_MESSAGES) as (keyof typeof DEFAULT_MESSAGES)[]) {
       expect(messages[key], key).not.toBe(DEFAULT_MESSAGES[key]);
     }
-    for (const key of PART_MESSAGE_KEYS) expect(messages[key], key).not.toBe(PLACEHOLDER_MESSAGES[key]);
+    const partDefaults: Record<string, string> = { ...PLACEHOLDER_MESSAGES, ...RULES_MESSAGES };
+    for (const key of PART_MESSAGE_KEYS) expect(messages[key], key).not.toBe(partDefaults[key]);
   });
 
   it("returns the packs of a folder sorted by tag, skipping dot files", () => {

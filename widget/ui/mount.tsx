@@ -20,6 +20,7 @@ import type { WidgetConfig } from "../config.ts";
 import type { Controller } from "../controller.ts";
 import type { DialogPart } from "../parts/dialog.tsx";
 import { loadPart, partNow, prefetchPart, shareWithParts } from "../parts.ts";
+import { loadRules } from "../rules.ts";
 import bannerCss from "./banner.css?inline";
 import { createBanner, createReopenButton } from "./banner.ts";
 import baseCss from "./base.css?inline";
@@ -88,6 +89,11 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
 
   /** The dialog's part if it has arrived; else undefined, and `draw` runs again once it does (or says it failed). */
   const dialogPart = () => {
+    // The dialog names the rule that applies: a returning visitor's page asks for it only now.
+    if (config.rulesByRegion && !config.rules) {
+      void loadRules(config, controller.view().gpc).then(draw);
+      return;
+    }
     const here = partNow<DialogPart>(DIALOG_PART);
     if (!here && !dialogLoading) {
       dialogLoading = true;
@@ -114,7 +120,10 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
         rejectAll: (press) => void controller.choose("reject_all", NO_CONSENT, "banner", press),
         manage: controller.showPreferences,
       });
+      config.rules?.decorate(section, (press) => void controller.object("banner", press), view.gpc);
       manage = opensDialog(section.querySelector('[data-occ-action="manage"]') as Element);
+      // Painted: under the UK rule the visitor is now informed (issue 14).
+      requestAnimationFrame(() => setTimeout(controller.bannerShown));
       return section;
     });
     reopen = place(reopen, !view.banner && config.floatingButton, () =>

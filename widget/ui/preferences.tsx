@@ -11,7 +11,9 @@
  * the banner never does. When the browser keeps a consent receipt (the log's
  * answer to the latest choice, widget/log-client.ts), a link downloads it as
  * a `.json` file: a Blob URL made when the dialog opens and revoked when it
- * closes, so the core carries none of this.
+ * closes, so the core carries none of this. On a site with rules by region
+ * (issue 14), it says which rule applies to the visitor and, beside each
+ * category, its basis: consent, or on until the visitor objects (UK).
  */
 // biome-ignore lint/correctness/noUnusedImports: h is the classic JSX factory (vite.config.ts): the JSX below compiles to h() calls
 import { Component, h } from "preact";
@@ -123,7 +125,8 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
 
   constructor(props: PreferencesProps) {
     super(props);
-    const draft = { ...(props.consent?.choices ?? NO_CONSENT) };
+    // Under the UK rule, before any choice, what runs is the exception's categories (widget/parts/rules.ts).
+    const draft = { ...(props.consent?.choices ?? props.config.rules?.defaults ?? NO_CONSENT) };
     // Global Privacy Control: targeting is never preselected (https://privacycg.github.io/gpc-spec/).
     if (props.gpc) draft.targeting = false;
     this.state = { draft };
@@ -194,8 +197,9 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
 
   render({ config, consent, gpc, onChoose, onClose }: PreferencesProps) {
     const { messages, categories } = config.texts;
-    const { privacyUrl, language } = config;
+    const { privacyUrl, language, rules } = config;
     const { draft } = this.state;
+    const basis = rules?.claim(draft).basis;
     return (
       <dialog
         ref={this.setDialog}
@@ -214,6 +218,11 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
           {messages.dialogText} <a href={privacyUrl}>{messages.privacyLink}</a>
         </p>
         {gpc && <p class="note">{messages.gpcHonoured}</p>}
+        {rules && (
+          <p class="note" data-occ="rules">
+            {rules.words.rule}
+          </p>
+        )}
         <ul>
           <li>
             <div class="cat">
@@ -237,7 +246,10 @@ export class Preferences extends Component<PreferencesProps, PreferencesState> {
                   onClick={() => this.toggle(category.id)}
                 />
               </div>
-              <p id={`occ-${category.id}-text`}>{category.description}</p>
+              <p id={`occ-${category.id}-text`}>
+                {category.description}
+                {basis && <strong data-occ-basis={basis[category.id]}> {rules.words.basis[basis[category.id]]}</strong>}
+              </p>
               <Declared id={category.id} messages={messages} />
             </li>
           ))}
