@@ -6,10 +6,12 @@
  * analytics) gets the inform-and-object banner: analytics runs once the
  * banner is shown, Object is as prominent as Accept all, objecting is logged,
  * deletes the analytics cookies and stops analytics from the next page; GPC
- * counts as the objection. An EEA visitor (forced to DE) gets today's opt-in
- * banner. Targeting never runs without opt-in in either; keyboard, axe and
- * the strict CSP hold on both banners.
+ * counts as the objection; the pinned SRI copy works the same, and a rules
+ * answer that fails or never comes leaves opt-in for everything. An EEA
+ * visitor (forced to DE) gets today's opt-in banner. Targeting never runs
+ * without opt-in in either; keyboard, axe and the strict CSP hold on both.
  */
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { Page, Request, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,23 +27,55 @@ const ANALYTICS_COOKIES = ["_ga", "_ga_TEST123"];
 const UK_EXCEPTION = "analytics";
 
 /**
- * Stands in for Google Analytics, served by the site: Google's own commands,
- * its two cookies, and whether the widget's banner was in its shadow root and
- * visible at the moment it ran (the UK exception allows analytics only after
- * the visitor was informed).
+ * Whether the widget's banner is in its shadow root and visible, and has
+ * already been through a rendering frame (`__bannerFrame`, set by the frame
+ * counter each visit installs): the UK exception allows analytics only once
+ * the visitor has been shown the information.
  */
-const GA_STAND_IN = `(() => {
+const BANNER_SHOWN = `(() => {
   const host = document.querySelector("opencontact-consent");
   const banner = host && host.shadowRoot && host.shadowRoot.querySelector('[data-occ="banner"]');
   const box = banner ? banner.getBoundingClientRect() : null;
-  const bannerInDom = !!banner && box.width > 0 && box.height > 0 &&
-    banner.checkVisibility({ visibilityProperty: true });
+  return {
+    bannerInDom: !!banner && box.width > 0 && box.height > 0 && banner.checkVisibility({ visibilityProperty: true }),
+    bannerFramed: window.__bannerFrame !== undefined,
+  };
+})()`;
+
+/**
+ * Stands in for Google Analytics, served by the site: Google's own commands,
+ * its two cookies, and what it saw of the banner when it ran.
+ */
+const GA_STAND_IN = `(() => {
+  const shown = ${BANNER_SHOWN};
   gtag("js", new Date());
   gtag("config", "${MEASUREMENT_ID}");
   document.cookie = "_ga=GA1.1.1234567890.1700000000; path=/; max-age=63072000; SameSite=Lax";
   document.cookie = "_ga_TEST123=GS1.1.1700000000.1.0.1700000000.0.0.0; path=/; max-age=63072000; SameSite=Lax";
-  window.__analyticsRan = { bannerInDom };
+  window.__analyticsRan = { bannerInDom: shown.bannerInDom };
+  window.__analyticsFramed = shown.bannerFramed;
 })();`;
+
+/**
+ * A gated inline analytics snippet (nonced, as the strict policy needs): it runs in the very task
+ * the widget allows analytics in, with no download to hide an early start behind.
+ */
+const INLINE_ANALYTICS = `window.__analyticsInline = ${BANNER_SHOWN};`;
+
+/** Counts rendering frames, and notes the first one the banner was in the page for. */
+function countFrames(): void {
+  const page = window as unknown as { __frames: number; __bannerFrame?: number };
+  page.__frames = 0;
+  const tick = () => {
+    page.__frames++;
+    const host = document.querySelector("opencontact-consent");
+    if (page.__bannerFrame === undefined && host?.shadowRoot?.querySelector('[data-occ="banner"]')) {
+      page.__bannerFrame = page.__frames;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
 
 /** Stands in for an advertising pixel: opt-in everywhere, always. */
 const ADS_STAND_IN = `document.cookie = "_fbp=fb.1.1700000000.123; path=/; max-age=7776000; SameSite=Lax";
@@ -53,6 +87,17 @@ interface Shop {
   loads: { analytics: number; targeting: number };
   /** Filled in once the site and its worker listen. */
   origins: { site: string; widget: string };
+}
+
+/** The widget's tag: `/consent.js`, or the pinned copy with its SRI hash (docs/widget-delivery.md). */
+function consentTag(widgetOrigin: string, rules: string, pinned: boolean): string {
+  const attribute = rules === "none" ? "" : ` data-rules="${rules}"`;
+  if (!pinned) return `<script src="${widgetOrigin}/consent.js"${attribute}></script>`;
+  const release = JSON.parse(readFileSync("dist/public/consent-release.json", "utf8")) as {
+    path: string;
+    integrity: string;
+  };
+  return `<script src="${widgetOrigin}${release.path}" integrity="${release.integrity}" crossorigin="anonymous"${attribute}></script>`;
 }
 
 /** A small UK shop: Google's snippet order, consent.js without defer, the gated tags, a footer link. */
@@ -88,7 +133,8 @@ function createShop(): Shop {
         window.dataLayer = window.dataLayer || [];
         function gtag(){dataLayer.push(arguments);}
       </script>
-      <script src="${origins.widget}/consent.js"${rules === "none" ? "" : ` data-rules="${rules}"`}></script>
+      ${consentTag(origins.widget, rules, url.searchParams.has("pinned"))}
+      <script type="text/plain" data-category="analytics" nonce="${NONCE}">${INLINE_ANALYTICS}</script>
       <script type="text/plain" data-category="analytics" src="/ga-standin.js"></script>
       <script type="text/plain" data-category="targeting" src="/ads-standin.js"></script>
       </head><body>
@@ -162,6 +208,12 @@ async function tabTo(page: Page, name: string, limit = 20): Promise<void> {
 
 const analyticsRan = (page: Page) =>
   page.evaluate(() => (window as unknown as { __analyticsRan?: { bannerInDom: boolean } }).__analyticsRan);
+/** Whether either analytics tag (the stand-in or the inline snippet) ran on this page. */
+const anyAnalyticsRan = (page: Page) =>
+  page.evaluate(() => {
+    const page = window as unknown as { __analyticsRan?: unknown; __analyticsInline?: unknown };
+    return page.__analyticsRan !== undefined || page.__analyticsInline !== undefined;
+  });
 const targetingRan = (page: Page) =>
   page.evaluate(() => (window as unknown as { __targetingRan?: boolean }).__targetingRan);
 
@@ -191,9 +243,15 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
    * A fresh visitor on `path`: records the consent posts (bodies and answers), the requests for
    * the rules and their part, and the widget's console warnings.
    */
-  async function open(shop: Shop, path: string, options: { gpc?: boolean } = {}) {
+  async function open(
+    shop: Shop,
+    path: string,
+    options: { gpc?: boolean; beforeGoto?: (page: Page) => Promise<unknown> } = {},
+  ) {
     const visited = await visit(browser(), "");
     const { page } = visited;
+    await page.addInitScript(countFrames);
+    await options.beforeGoto?.(page);
     if (options.gpc) {
       await page.addInitScript(() => Object.defineProperty(navigator, "globalPrivacyControl", { value: true }));
     }
@@ -294,6 +352,13 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
           { timeout: 15_000 },
         );
         expect(await analyticsRan(page)).toEqual({ bannerInDom: true });
+        // Shown, not only built: the banner had been through a rendering frame before either analytics tag ran.
+        expect(
+          await page.evaluate(() => (window as unknown as { __analyticsFramed?: boolean }).__analyticsFramed),
+        ).toBe(true);
+        expect(
+          await page.evaluate(() => (window as unknown as { __analyticsInline?: unknown }).__analyticsInline),
+        ).toEqual({ bannerInDom: true, bannerFramed: true });
         expect(await banner(page).isVisible()).toBe(true);
         await page.waitForLoadState("networkidle");
         expect(shop.loads).toEqual({ analytics: 1, targeting: 0 });
@@ -356,12 +421,12 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
         // The next page: the choice is kept, the analytics cookies are gone, analytics does not run, no banner.
         expect(await page.evaluate(() => window.OpenContactConsent?.get()?.choices.analytics)).toBe(false);
         for (const name of ANALYTICS_COOKIES) expect(await cookieNames(context)).not.toContain(name);
-        expect(await analyticsRan(page)).toBeUndefined();
+        expect(await anyAnalyticsRan(page)).toBe(false);
         expect(shop.loads.analytics).toBe(1);
         expect(await banner(page).count()).toBe(0);
         await page.goto(`${shop.origins.site}/other`);
         await page.waitForLoadState("networkidle");
-        expect(await analyticsRan(page)).toBeUndefined();
+        expect(await anyAnalyticsRan(page)).toBe(false);
         expect(await banner(page).count()).toBe(0);
         expect(shop.loads).toEqual({ analytics: 1, targeting: 0 });
         // A returning visitor with a valid choice asks for no rules.
@@ -430,10 +495,10 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
           gpc: true,
         });
         await page.waitForLoadState("networkidle");
-        expect(await analyticsRan(page)).toBeUndefined();
+        expect(await anyAnalyticsRan(page)).toBe(false);
         await page.goto(`${shop.origins.site}/other`);
         await page.waitForLoadState("networkidle");
-        expect(await analyticsRan(page)).toBeUndefined();
+        expect(await anyAnalyticsRan(page)).toBe(false);
         expect(shop.loads).toEqual({ analytics: 0, targeting: 0 });
         for (const name of ANALYTICS_COOKIES) expect(await cookieNames(context)).not.toContain(name);
         // One objection, however many pages.
@@ -442,6 +507,98 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
         await expect
           .poll(() => storedEvents(worker, posts[0]?.consentId ?? ""), { timeout: 15_000 })
           .toEqual([expect.objectContaining({ method: "object", gpc: 1, rule_set: "uk", analytics: 0 })]);
+        expect(violations).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it("Accept all is logged as not objected, Reject all as objected, and rejecting removes the analytics cookies", async () => {
+      const accepted = await open(shop, "/");
+      try {
+        await bannerAtRest(accepted.page);
+        await accepted.page.getByRole("button", { name: "Accept all" }).click();
+        await expect.poll(() => accepted.posts.length, { timeout: 15_000 }).toBe(1);
+        expect(accepted.posts[0]).toMatchObject({
+          method: "accept_all",
+          ruleSet: "uk",
+          basis: { analytics: "exception-not-objected", functionality: "consent", targeting: "consent" },
+        });
+        // Targeting only now, on the visitor's opt-in.
+        await accepted.page.waitForFunction(() => (window as unknown as { __targetingRan?: boolean }).__targetingRan);
+        expect(accepted.violations).toEqual([]);
+      } finally {
+        await accepted.context.close();
+      }
+
+      const rejected = await open(shop, "/");
+      try {
+        await rejected.page.waitForFunction(
+          () => (window as unknown as { __analyticsRan?: unknown }).__analyticsRan !== undefined,
+          undefined,
+          { timeout: 15_000 },
+        );
+        await rejected.page.getByRole("button", { name: "Reject all" }).click();
+        await expect.poll(() => rejected.posts.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+        expect(rejected.posts[0]).toMatchObject({
+          method: "reject_all",
+          choices: { analytics: false, functionality: false, targeting: false },
+          ruleSet: "uk",
+          basis: { analytics: "objected", functionality: "consent", targeting: "consent" },
+          source: "banner",
+          trusted: true,
+        });
+        await expect
+          .poll(async () => (await cookieNames(rejected.context)).filter((name) => ANALYTICS_COOKIES.includes(name)), {
+            timeout: 15_000,
+          })
+          .toEqual([]);
+        expect(shop.loads.targeting).toBe(0);
+        expect(rejected.violations).toEqual([]);
+      } finally {
+        await rejected.context.close();
+      }
+    });
+
+    for (const answer of ["fails", "never answers"] as const) {
+      it(`when /api/rules ${answer}, opt-in for everything, with one console warning and no page error`, async () => {
+        const { context, page, warnings, violations, errors } = await open(shop, "/", {
+          beforeGoto: (page) =>
+            page.route(`${shop.origins.widget}/api/rules`, (route) => (answer === "fails" ? route.abort() : undefined)),
+        });
+        try {
+          // The banner waits at most 2 s for the answer, then shows the strict one.
+          await bannerAtRest(page);
+          expect(await ukNotice(page).count()).toBe(0);
+          expect(await objectButton(page).count()).toBe(0);
+          await expect.poll(() => warnings.length, { timeout: 15_000 }).toBe(1);
+          expect(warnings[0]).toMatch(/^OpenContact Consent: .*\/api\/rules/);
+          await page.waitForLoadState("load");
+          expect(await anyAnalyticsRan(page)).toBe(false);
+          expect(shop.loads).toEqual({ analytics: 0, targeting: 0 });
+          expect(violations).toEqual([]);
+          // Never an exception into the host page (an unhandled rejection is one).
+          expect(errors).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+
+    it("the pinned copy with its SRI hash applies the UK rules too", async () => {
+      const { context, page, violations, errors } = await open(shop, "/?pinned");
+      try {
+        await bannerAtRest(page);
+        expect(await page.locator('head > script[integrity][src*="/v/"][src$="/consent.js"]').count()).toBe(1);
+        expect(await banner(page).getAttribute("data-rules")).toBe("uk");
+        expect(await objectButton(page).isVisible()).toBe(true);
+        await page.waitForFunction(
+          () => (window as unknown as { __analyticsRan?: unknown }).__analyticsRan !== undefined,
+          undefined,
+          { timeout: 15_000 },
+        );
+        expect(await analyticsRan(page)).toEqual({ bannerInDom: true });
         expect(violations).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
@@ -460,10 +617,17 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
         await dialog.waitFor({ timeout: 15_000 });
         const rules = dialog.locator('[data-occ="rules"]');
         expect(await rules.isVisible()).toBe(true);
-        expect((await rules.textContent())?.trim()).not.toBe("");
-        // The analytics category says it is on unless the visitor objects.
-        const analytics = dialog.locator("li").filter({ has: page.locator("#occ-analytics-name") });
-        expect(await analytics.textContent()).toMatch(/object/i);
+        expect(await rules.textContent()).toMatch(/UK rules/);
+        // Each category's basis: analytics on unless the visitor objects, targeting only with consent.
+        const basisOf = (id: string) =>
+          dialog
+            .locator("li")
+            .filter({ has: page.locator(`#occ-${id}-name`) })
+            .locator("[data-occ-basis]");
+        expect(await basisOf("analytics").getAttribute("data-occ-basis")).toBe("exception-not-objected");
+        expect(await basisOf("analytics").textContent()).toMatch(/unless you object/i);
+        expect(await basisOf("targeting").getAttribute("data-occ-basis")).toBe("consent");
+        expect(await basisOf("functionality").getAttribute("data-occ-basis")).toBe("consent");
         expect(await axe(page)).toEqual([]);
         // Tab stays inside the modal dialog.
         for (let i = 0; i < 20; i++) {
@@ -511,7 +675,7 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
         expect(await page.getByRole("button", { name: "Reject all" }).isVisible()).toBe(true);
         // Opt-in: nothing gated ran, no analytics cookie, Consent Mode still at its all-denied default.
         expect(shop.loads).toEqual({ analytics: 0, targeting: 0 });
-        expect(await analyticsRan(page)).toBeUndefined();
+        expect(await anyAnalyticsRan(page)).toBe(false);
         expect(await targetingRan(page)).toBeUndefined();
         expect(await cookieNames(context)).not.toContain("_ga");
         expect((await dataLayer(page)).map((command) => command.name)).toEqual(["consent default"]);
