@@ -594,6 +594,13 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
       try {
         await bannerAtRest(page);
         expect(await page.locator('head > script[integrity][src*="/v/"][src$="/consent.js"]').count()).toBe(1);
+        // The rules part comes from beside the pinned core, with the SRI hash that build baked in.
+        const { parts } = JSON.parse(readFileSync("dist/public/consent-release.json", "utf8")) as {
+          parts: Record<string, { path: string; integrity: string }>;
+        };
+        const rulesPart = page.locator('head > script[src*="/v/"][src*="/parts/rules."]');
+        expect(await rulesPart.getAttribute("integrity")).toBe(parts.rules?.integrity);
+        expect(new URL((await rulesPart.getAttribute("src")) ?? "").pathname).toBe(parts.rules?.path);
         expect(await banner(page).getAttribute("data-rules")).toBe("uk");
         expect(await objectButton(page).isVisible()).toBe(true);
         await page.waitForFunction(
