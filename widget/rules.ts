@@ -7,8 +7,9 @@
  * waits for them (index.tsx), as it waits for a language pack, so it never
  * changes in front of the visitor. Without both within RULES_WAIT_MS,
  * nothing changes from a site without rules by region: opt-in for every
- * category, and events claim no rule set; a late answer is not used. The pinned core's integrity is
- * untouched: the answer is data, and the part carries its own SRI hash.
+ * category, and events claim no rule set; a late answer is not used. The
+ * pinned core's integrity is untouched: the answer is data, and the part
+ * carries its own SRI hash.
  */
 import { RULES_PATH, type RulesAnswer } from "../shared/rules.ts";
 import { type WidgetConfig, warn } from "./config.ts";

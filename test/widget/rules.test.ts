@@ -71,6 +71,10 @@ describe("the rules part", () => {
     expect(() => useRules(config, { ...UK, exceptions: "analytics" } as unknown as RulesAnswer, false)).toThrow(
       "not a rules answer",
     );
+    // Whatever a proxy says, targeting is never under the exception.
+    expect(() =>
+      useRules(config, { ...UK, exceptions: ["analytics", "targeting"] } as unknown as RulesAnswer, false),
+    ).toThrow("not a rules answer");
   });
 
   it("words the notice with the declared services, and the site's wording wins", async () => {

@@ -15,7 +15,14 @@ import type { Choices } from "../../shared/categories.ts";
 import { NO_CONSENT } from "../../shared/categories.ts";
 import { EXCEPTION_SERVICES } from "../../shared/generated/exception-services.ts";
 import { RULES_MESSAGES } from "../../shared/messages.ts";
-import type { Basis, CategoryBases, ExceptionCategory, RuleSet, RulesAnswer } from "../../shared/rules.ts";
+import {
+  type Basis,
+  type CategoryBases,
+  EXCEPTION_CATEGORIES,
+  type ExceptionCategory,
+  type RuleSet,
+  type RulesAnswer,
+} from "../../shared/rules.ts";
 import type { WidgetConfig } from "../config.ts";
 
 /** What the dialog shows about the rules, in the visitor's language. */
@@ -37,7 +44,7 @@ export interface RulesInUse {
   /** `choices` with every category under the exception off: an objection. */
   objected(choices: Choices): Choices;
   /** Under the UK rule, adds the notice and the Object button to the banner's section. */
-  decorate(banner: HTMLElement, onObject: (press: Event) => void, gpc: boolean): void;
+  decorate(banner: HTMLElement, onObject: (press: Event) => void): void;
 }
 
 /**
@@ -47,8 +54,12 @@ export interface RulesInUse {
 export type RulesPart = (config: WidgetConfig, answer: RulesAnswer, gpc: boolean) => RulesInUse;
 
 const useRules: RulesPart = (config, answer, gpc) => {
-  // A proxy, or a worker of another version, may answer something else.
-  if (!/^(eea|uk)$/.test(answer?.ruleSet) || !Array.isArray(answer.exceptions)) throw new Error("not a rules answer");
+  // A proxy, or a worker of another version, may answer something else; and whatever it says,
+  // targeting is never under the exception (ICO: nothing for advertising).
+  const known = (id: unknown) => (EXCEPTION_CATEGORIES as readonly unknown[]).includes(id);
+  if (!/^(eea|uk)$/.test(answer?.ruleSet) || !Array.isArray(answer.exceptions) || !answer.exceptions.every(known)) {
+    throw new Error("not a rules answer");
+  }
   const { ruleSet, exceptions } = answer;
   const { messages } = config.texts;
   const word = (key: keyof typeof RULES_MESSAGES) => messages[key] || RULES_MESSAGES[key];

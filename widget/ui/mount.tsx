@@ -120,7 +120,7 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
         rejectAll: (press) => void controller.choose("reject_all", NO_CONSENT, "banner", press),
         manage: controller.showPreferences,
       });
-      config.rules?.decorate(section, (press) => void controller.object("banner", press), view.gpc);
+      config.rules?.decorate(section, (press) => void controller.object("banner", press));
       manage = opensDialog(section.querySelector('[data-occ-action="manage"]') as Element);
       // Painted: under the UK rule the visitor is now informed (issue 14).
       requestAnimationFrame(() => setTimeout(controller.bannerShown));
