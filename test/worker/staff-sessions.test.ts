@@ -182,7 +182,8 @@ describe("staff sessions end on the server", () => {
   });
 
   it("refuses sessions without a usable SESSION_SECRET, and the public local values on https", async () => {
-    const noSecret = await signIn({ name: TOKEN_NAME, token: TOKEN }, { env: staffEnv() });
+    // Unset explicitly: the .dev.vars that `npm start` creates holds the local one.
+    const noSecret = await signIn({ name: TOKEN_NAME, token: TOKEN }, { env: staffEnv({ SESSION_SECRET: undefined }) });
     expect(noSecret.status).toBe(503);
     expect(noSecret.headers.get("Set-Cookie")).toBeNull();
     expect(await noSecret.text()).toContain("SESSION_SECRET");
