@@ -3,8 +3,8 @@
  * another origin under a strict CSP (no 'unsafe-inline', frames only from the
  * site): its role, names and texts (data-service, the declaration, the JSON
  * block, the French pack), keyboard, axe, no layout shift, one consent event
- * and one frame load per press, consent from the banner, withdrawal, and a
- * phone-sized frame.
+ * and one frame load per press, a frame in a body the page swapped in,
+ * consent from the banner, withdrawal, and a phone-sized frame.
  */
 import { createServer, type Server } from "node:http";
 import type { Page, Request } from "playwright-core";
@@ -172,6 +172,43 @@ describe.skipIf(!CHROMIUM)("click-to-load placeholder in Chromium", () => {
       });
       // Analytics was allowed before: its frame loaded then, once.
       expect(gtmLoads()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("covers a frame in a body the page swapped in (Turbo Drive), and Allow loads that frame once", async () => {
+    const { context, page, posts, violations, errors } = await open();
+    try {
+      await placeholder(page).waitFor();
+      // As Turbo Drive renders the next page: a new <body>, parsed elsewhere, replaces the old one.
+      await page.evaluate(() => {
+        const next = new DOMParser().parseFromString(
+          `<body><main><h1>Visit us</h1>
+            <iframe class="map" title="Map to our office" data-category="functionality"
+              data-service="Map to our office" data-src="/map"></iframe></main></body>`,
+          "text/html",
+        ).body;
+        document.documentElement.replaceChild(document.adoptNode(next), document.body);
+      });
+      await page.getByRole("heading", { name: "Visit us" }).waitFor();
+      const cover = placeholder(page);
+      await cover.waitFor();
+      expect(await page.locator("iframe.map").count()).toBe(1);
+      expect(await frameSrc(page)).toBeNull();
+      // The old body's placeholders went with it; the banner came back first in the new body.
+      expect(await page.getByRole("group").count()).toBe(1);
+      expect(await page.locator("body > opencontact-consent").count()).toBe(1);
+      await cover.getByRole("button", { name: "Allow Functionality cookies" }).click();
+      await expect.poll(() => frameSrc(page)).toBe("/map");
+      await page.frameLocator("iframe.map").getByText("1 Example Street").waitFor();
+      await waitForEmptyOutbox(page);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.postDataJSON()).toMatchObject({ method: "custom", source: "placeholder" });
+      expect(mapLoads).toBe(1);
+      expect(await placeholder(page).count()).toBe(0);
+      expect(violations).toEqual([]);
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }
