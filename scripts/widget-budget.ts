@@ -31,7 +31,9 @@
  * alone, flex shorthands, no -moz- copy for Firefox 101): 9,914 B. The set-up diagnostics then became the `diagnostics` part:
  * the core still notices each problem and deals with it safely, the part
  * (loaded only on a misconfigured page) words it (233 B less). With the
- * rules' 2 s limit around the rules part too: 9,756 B, measured by
+ * rules' 2 s limit around the rules part too: 9,756 B. The last two
+ * warnings the core still worded (a refused cookie domain, a missing
+ * language pack) then moved into the diagnostics part: 9,639 B, measured by
  * `npm run build`.
  */
 export interface Budget {
@@ -42,7 +44,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_756;
+const MEASURED_CORE = 9_639;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };

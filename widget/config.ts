@@ -242,7 +242,7 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   if (resolved.overridden && language === CORE_LANGUAGE) {
     // Translated by the block alone: its texts are recorded in the page's language, no pack is missing.
     language = attribute ?? checked("<html lang>", htmlLang, isLanguage) ?? (CORE_LANGUAGE as string);
-  } else if (choice.warning) console.warn(`OpenContact Consent: ${choice.warning}`);
+  } else if (choice.missing) diagnose("pack", choice.missing, language);
   const theme = checked("data-theme", data.theme, (value) => /^(light|dark|auto)$/.test(value));
   return {
     apiOrigin,

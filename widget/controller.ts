@@ -13,7 +13,7 @@
 import type { CategoryId, Choices } from "../shared/categories.ts";
 import { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT } from "../shared/categories.ts";
 import type { ConsentEvent } from "../shared/consent-schema.ts";
-import type { WidgetConfig } from "./config.ts";
+import { diagnose, type WidgetConfig } from "./config.ts";
 import { consentModeUpdate } from "./consent-mode.ts";
 import {
   type ChoiceAction,
@@ -129,6 +129,7 @@ export function createController(options: ControllerOptions): Controller {
   let preferences = false;
   /** What gating and Consent Mode apply on this page: the valid choice, or the UK exception's defaults. */
   let applied: Choices | null = null;
+  let refusalTold = false;
   const subscribers = new Set<() => void>();
   const listeners = new Set<ConsentListener>();
   const ownPrivacyUrl = sitePrivacyUrl(config);
@@ -173,7 +174,15 @@ export function createController(options: ControllerOptions): Controller {
       time: Math.floor(now() / 1000) * 1000,
       choices: next,
     };
-    writeConsentCookie(encodeRecord(record), { domain: config.cookieDomain, maxAgeDays: config.expiryDays });
+    const domainRefused = writeConsentCookie(encodeRecord(record), {
+      domain: config.cookieDomain,
+      maxAgeDays: config.expiryDays,
+    });
+    // Told once per page: every choice would be refused the same way.
+    if (domainRefused && !refusalTold) {
+      refusalTold = true;
+      diagnose("cookie-domain", config.cookieDomain as string);
+    }
     stored = consent = record;
     applied = next;
     banner &&= keepBanner;

@@ -57,17 +57,15 @@ export function readCookies(name: string): string[] {
 }
 
 /** Warned already on this page: a misconfigured site hears about it once. */
-let domainRefusalWarned = false;
-
 /**
  * Replaces every consent cookie the page can reach with this one value, so
  * an older cookie on another domain cannot outlive the visitor's latest
  * choice. When the browser refuses `options.domain` (not a parent of this
  * host, or a public suffix: RFC 6265 §5.3 step 6), the choice is kept as a
- * host-only cookie and the site is told once.
+ * host-only cookie and this returns true, so the caller can tell the site.
  * RFC 6265bis: `SameSite=Lax` keeps the cookie first-party; `Secure` whenever the page is https.
  */
-export function writeConsentCookie(value: string, options: CookieOptions): void {
+export function writeConsentCookie(value: string, options: CookieOptions): boolean {
   clearConsentCookie(options.domain);
   const kept = (domain: string | undefined) => {
     setCookie(
@@ -76,11 +74,7 @@ export function writeConsentCookie(value: string, options: CookieOptions): void 
     return readCookies(CONSENT_COOKIE).includes(value);
   };
   // A browser that blocks every cookie refuses the host-only one too: that is the visitor's setting, not the site's.
-  if (kept(options.domain) || !options.domain || !kept(undefined) || domainRefusalWarned) return;
-  domainRefusalWarned = true;
-  console.warn(
-    `OpenContact Consent: the browser refused data-cookie-domain="${options.domain}" on ${location.hostname}, so the choice is kept for this host only: use ${location.hostname} or a parent domain of it.`,
-  );
+  return !kept(options.domain) && !!options.domain && kept(undefined);
 }
 
 /** The host itself (host-only cookie), every parent domain, and the configured domain. */

@@ -19,12 +19,13 @@ describe("chooseLanguage", () => {
   it("passes over a source without a pack to the next one, warning when the site's own setting had none", () => {
     expect(chooseLanguage({ attribute: "de", htmlLang: "ja", browserLanguages: ["fr"], available })).toEqual({
       tag: "fr",
-      warning: 'no "de" language pack: showing fr; add widget/lang/packs/de.json or data-language-pack',
+      missing: "de",
     });
-    expect(chooseLanguage({ htmlLang: "de", browserLanguages: ["fr"], available }).warning).toContain(
-      'no "de" language pack: showing fr;',
-    );
-    expect(chooseLanguage({ attribute: "de", htmlLang: "fr", available }).warning).toContain('no "de"');
+    expect(chooseLanguage({ htmlLang: "de", browserLanguages: ["fr"], available })).toEqual({
+      tag: "fr",
+      missing: "de",
+    });
+    expect(chooseLanguage({ attribute: "de", htmlLang: "fr", available }).missing).toBe("de");
     // The visitor's own list is theirs to order: their second language is no misconfiguration.
     expect(chooseLanguage({ browserLanguages: ["ja", "fr"], available })).toEqual({ tag: "fr" });
   });
@@ -59,13 +60,14 @@ describe("chooseLanguage", () => {
   it("falls back to en-GB with a warning naming the first missing pack", () => {
     expect(chooseLanguage({ attribute: "de", browserLanguages: ["ja"], available })).toEqual({
       tag: CORE_LANGUAGE,
-      warning: 'no "de" language pack: showing en-GB; add widget/lang/packs/de.json or data-language-pack',
+      missing: "de",
     });
-    expect(chooseLanguage({ attribute: "de", browserLanguages: ["en-US"], available }).warning).toContain(
-      'no "de" language pack: showing en-GB;',
-    );
-    expect(chooseLanguage({ htmlLang: "de-AT", available: [] }).warning).toContain('no "de-AT" language pack');
-    expect(chooseLanguage({ browserLanguages: ["ja", "ko"], available }).warning).toContain('no "ja" language pack');
+    expect(chooseLanguage({ attribute: "de", browserLanguages: ["en-US"], available })).toEqual({
+      tag: CORE_LANGUAGE,
+      missing: "de",
+    });
+    expect(chooseLanguage({ htmlLang: "de-AT", available: [] }).missing).toBe("de-AT");
+    expect(chooseLanguage({ browserLanguages: ["ja", "ko"], available }).missing).toBe("ja");
   });
 
   it("shows en-GB quietly when nothing names a language", () => {

@@ -9,7 +9,7 @@ import {
   readCookies,
   writeConsentCookie,
 } from "../../widget/storage.ts";
-import { clearCookies } from "./helpers.ts";
+import { clearCookies, diagnosed, mountWidget, registerDiagnostics, resetPage } from "./helpers.ts";
 
 /** Cookies as a page's own scripts, or an older copy of the widget, set them. */
 function setCookie(cookie: string): void {
@@ -86,22 +86,38 @@ describe("cookies", () => {
     expect(readCookies(CONSENT_COOKIE)).toEqual([]);
   });
 
-  it("keeps the choice host-only when the browser refuses the cookie domain, and says so once", () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    writeConsentCookie("1.abc", { maxAgeDays: 182, domain: "example.org" });
+  it("keeps the choice host-only when the browser refuses the cookie domain, and says so to the caller", () => {
+    expect(writeConsentCookie("1.abc", { maxAgeDays: 182, domain: "example.org" })).toBe(true);
     expect(readCookies(CONSENT_COOKIE)).toEqual(["1.abc"]);
-    expect(warn).toHaveBeenCalledOnce();
-    expect(warn.mock.calls[0]?.[0]).toMatch(/^OpenContact Consent: .*"example\.org" on www\.shop\.test/);
-    // A public suffix is refused too; the site has been told already.
-    writeConsentCookie("1.def", { maxAgeDays: 182, domain: "test" });
+    // A public suffix is refused too.
+    expect(writeConsentCookie("1.def", { maxAgeDays: 182, domain: "test" })).toBe(true);
     expect(readCookies(CONSENT_COOKIE)).toEqual(["1.def"]);
-    expect(warn).toHaveBeenCalledOnce();
   });
 
   it("says nothing about a cookie domain the browser accepts", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    writeConsentCookie("1.abc", { maxAgeDays: 182, domain: ".shop.test" });
+    expect(writeConsentCookie("1.abc", { maxAgeDays: 182, domain: ".shop.test" })).toBe(false);
     expect(readCookies(CONSENT_COOKIE)).toEqual(["1.abc"]);
     expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe("a cookie domain the browser refuses, on a page", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    resetPage();
+  });
+
+  it("keeps each choice host-only and tells the site once, through the diagnostics part", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    registerDiagnostics();
+    const { controller } = mountWidget({ cookieDomain: "example.org" });
+    await controller.api.acceptAll();
+    await controller.api.rejectAll();
+    await diagnosed();
+    expect(readCookies(CONSENT_COOKIE)).toHaveLength(1);
+    expect(warn.mock.calls.map(([text]) => text)).toEqual([
+      'OpenContact Consent: the browser refused data-cookie-domain="example.org" on www.shop.test, so the choice is kept for this host only: use www.shop.test or a parent domain of it.',
+    ]);
   });
 });

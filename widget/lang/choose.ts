@@ -25,10 +25,10 @@ export interface LanguageChoice {
   /** The tag of the pack to show, as the pack spells it (CORE_LANGUAGE for the core's texts). */
   tag: string;
   /**
-   * For one console warning, naming the pack that is missing: set when the site's own setting has
-   * none, or when none of the visitor's languages has one.
+   * The language whose pack is missing, for one console warning (the `diagnostics` part words
+   * it): set when the site's own setting has none, or when none of the visitor's languages has one.
    */
-  warning?: string;
+  missing?: string;
 }
 
 /** The available tag `wanted` resolves to, dropping subtags from the end (and a singleton left before them). */
@@ -55,10 +55,5 @@ export function chooseLanguage({
   // browser language only when none of theirs has a pack.
   const siteSetting = attribute?.trim() || htmlLang?.trim();
   const missing = index < 0 || (index > 0 && siteSetting) ? wanted[0] : undefined;
-  return missing
-    ? {
-        tag,
-        warning: `no "${missing}" language pack: showing ${tag}; add widget/lang/packs/${missing}.json or data-language-pack`,
-      }
-    : { tag };
+  return missing ? { tag, missing } : { tag };
 }

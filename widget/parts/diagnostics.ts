@@ -58,7 +58,11 @@ export type Problem =
   /** Google tag commands that read consent came before the default. */
   | [kind: "order"]
   /** The page made its dataLayer only after consent.js ran. */
-  | [kind: "dataLayer"];
+  | [kind: "dataLayer"]
+  /** No pack for the language the site or the visitor asked for; `shown` is the one shown instead. */
+  | [kind: "pack", missing: string, shown: string]
+  /** The browser refused the consent cookie on `data-cookie-domain`: the choice is kept host-only. */
+  | [kind: "cookie-domain", domain: string];
 
 export type Explain = (...problem: Problem) => void;
 
@@ -99,6 +103,18 @@ function messages(...problem: Problem): string[] {
       ];
     case "dataLayer":
       return ["no dataLayer before consent.js: create it first"];
+    case "pack": {
+      const [, missing, shown] = problem;
+      return [
+        `no "${missing}" language pack: showing ${shown}; add widget/lang/packs/${missing}.json or data-language-pack`,
+      ];
+    }
+    case "cookie-domain": {
+      const host = location.hostname;
+      return [
+        `the browser refused data-cookie-domain="${problem[1]}" on ${host}, so the choice is kept for this host only: use ${host} or a parent domain of it.`,
+      ];
+    }
     default:
       return [ignored(`${problem[0]}="${problem[1]}"`, SETTING_HINTS[problem[0]])];
   }
