@@ -48,6 +48,9 @@ const RULES_KEYS = [
   "ukFunctionalityNotice",
   "ukGpcNotice",
   "object",
+  "regionEea",
+  "regionUk",
+  "regionOther",
   "rulesUk",
   "rulesEea",
   "basisConsent",
@@ -89,6 +92,9 @@ export const RULES_MESSAGES = {
   ukGpcNotice:
     "Your browser sent a Global Privacy Control signal. We take it as your objection, so we do not measure your visits.",
   object: "Object to measurement",
+  regionEea: "We place you in the EEA (or could not tell where you are).",
+  regionUk: "We place you in the UK.",
+  regionOther: "We place you outside the UK and the EEA.",
   rulesUk:
     "UK rules apply to you: the cookies marked below are used unless you object; every other optional cookie needs your consent.",
   rulesEea: "EEA rules apply to you: every optional cookie needs your consent.",

@@ -59,6 +59,17 @@ describe("the rules part", () => {
     });
   });
 
+  it("says where the log places the visitor, beside the rule: the UK, the EEA, or elsewhere under either rule", async () => {
+    expect((await rulesFor(UK)).words.rule).toMatch(/^We place you in the UK\. UK rules apply/);
+    expect((await rulesFor(EEA)).words.rule).toMatch(/^We place you in the EEA .*\. EEA rules apply/);
+    expect((await rulesFor({ ...UK, region: "other" })).words.rule).toMatch(
+      /^We place you outside .*\. UK rules apply/,
+    );
+    expect((await rulesFor({ ...EEA, region: "other" })).words.rule).toMatch(
+      /^We place you outside .*\. EEA rules apply/,
+    );
+  });
+
   it("turns on only the exception's categories under UK, never targeting; nothing under EEA", async () => {
     expect((await rulesFor(UK)).defaults).toEqual({ analytics: true, functionality: false, targeting: false });
     expect((await rulesFor(UK_BOTH)).defaults).toEqual({ analytics: true, functionality: true, targeting: false });
@@ -171,7 +182,9 @@ describe("the controller under the UK rule", () => {
     mounted.controller.showPreferences();
     await settle();
     const dialog = ui(mounted).getByRole("dialog");
-    expect(dialog.querySelector('[data-occ="rules"]')?.textContent).toContain("UK rules apply to you");
+    expect(dialog.querySelector('[data-occ="rules"]')?.textContent).toMatch(
+      /^We place you in the UK\. UK rules apply to you/,
+    );
     expect(dialog.querySelector('[data-occ-basis="exception-not-objected"]')?.textContent).toContain(
       "On unless you object",
     );

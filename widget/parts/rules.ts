@@ -27,7 +27,7 @@ import type { WidgetConfig } from "../config.ts";
 
 /** What the dialog shows about the rules, in the visitor's language. */
 export interface RulesWords {
-  /** Which rule applies to the visitor. */
+  /** Where the log places the visitor, and which rule applies to them. */
   rule: string;
   /** Each basis, as the dialog names it beside a category. */
   basis: Record<Basis, string>;
@@ -74,7 +74,7 @@ const useRules: RulesPart = (config, answer, gpc) => {
   return {
     answer,
     words: {
-      rule: word(uk ? "rulesUk" : "rulesEea"),
+      rule: `${word(answer.region === "uk" ? "regionUk" : answer.region === "other" ? "regionOther" : "regionEea")} ${word(uk ? "rulesUk" : "rulesEea")}`,
       basis: {
         consent: word("basisConsent"),
         "exception-not-objected": word("basisNotObjected"),
