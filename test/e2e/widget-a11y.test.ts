@@ -4,32 +4,10 @@
  * layout shift, reduced motion.
  */
 
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { axe } from "./axe.ts";
 import { CHROMIUM, useBrowser } from "./browser.ts";
-import { visit } from "./widget-helpers.ts";
-
-/** Accessible name of the focused element, looking through shadow roots. */
-function focused(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    let active = document.activeElement;
-    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-    if (!active || active === document.body) return "";
-    const labelledBy = active.getAttribute("aria-labelledby");
-    const root = active.getRootNode() as Document | ShadowRoot;
-    const label = labelledBy ? root.getElementById(labelledBy)?.textContent : active.getAttribute("aria-label");
-    return (label ?? active.textContent ?? "").trim();
-  });
-}
-
-async function tabTo(page: Page, name: string, limit = 30): Promise<void> {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press("Tab");
-    if ((await focused(page)) === name) return;
-  }
-  throw new Error(`Tab never reached ${name}`);
-}
+import { focusedName, tabTo, visit } from "./widget-helpers.ts";
 
 describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
   const browser = useBrowser();
@@ -52,10 +30,10 @@ describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
   it("is fully usable by keyboard: banner reachable without stealing focus, dialog trapped, Escape, focus restored", async () => {
     const { context, page } = await visit(browser(), `${base()}/`);
     await page.getByRole("region", { name: "Cookie choices" }).waitFor();
-    expect(await focused(page)).toBe("");
+    expect(await focusedName(page)).toBe("");
     await page.keyboard.press("Tab");
     // The widget is first in the page, so keyboard users meet the choice first.
-    expect(await focused(page)).toBe("Privacy statement");
+    expect(await focusedName(page)).toBe("Privacy statement");
     await tabTo(page, "Manage preferences");
     expect(
       await page.evaluate(() => {
@@ -66,7 +44,7 @@ describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
     ).toBe("solid");
     await page.keyboard.press("Enter");
     await page.getByRole("dialog", { name: "Cookie preferences" }).waitFor();
-    expect(await focused(page)).toBe("Close");
+    expect(await focusedName(page)).toBe("Close");
     await tabTo(page, "Analytical or performance cookies");
     await page.keyboard.press("Space");
     expect(
@@ -76,7 +54,7 @@ describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
     const seen = new Set<string>();
     for (let i = 0; i < 16; i++) {
       await page.keyboard.press("Tab");
-      seen.add(await focused(page));
+      seen.add(await focusedName(page));
     }
     expect([...seen].sort()).toEqual(
       [
@@ -100,7 +78,7 @@ describe.skipIf(!CHROMIUM)("widget quality bars in Chromium", () => {
       targeting: false,
     });
     // The banner's button is gone; focus lands on the way back in.
-    expect(await focused(page)).toBe("Cookie settings");
+    expect(await focusedName(page)).toBe("Cookie settings");
 
     // The footer link opens the dialog; Escape closes it without a change and focus returns to the link.
     await page.locator("footer a[data-consent-open]").focus();

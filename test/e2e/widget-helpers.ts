@@ -66,3 +66,25 @@ export const CATEGORY_COOKIES = ["_fbp", "_ga", "_ga_DEMO123", "_gid", "demo_pre
 export async function waitForEmptyOutbox(page: Page): Promise<void> {
   await page.waitForFunction((key) => !localStorage.getItem(key), OUTBOX_KEY, { timeout: 30_000 });
 }
+
+/** Accessible name of the focused element, looking through shadow roots. */
+export function focusedName(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    if (!active || active === document.body) return "";
+    const labelledBy = active.getAttribute("aria-labelledby");
+    const root = active.getRootNode() as Document | ShadowRoot;
+    const label = labelledBy ? root.getElementById(labelledBy)?.textContent : active.getAttribute("aria-label");
+    return (label ?? active.textContent ?? "").trim();
+  });
+}
+
+/** Presses Tab until the element named `name` has focus (at most `limit` times). */
+export async function tabTo(page: Page, name: string, limit = 30): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    if ((await focusedName(page)) === name) return;
+  }
+  throw new Error(`Tab never reached ${name}`);
+}

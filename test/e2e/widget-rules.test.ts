@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axe } from "./axe.ts";
 import { CHROMIUM, useBrowser } from "./browser.ts";
 import { serveSiteAndWorker } from "./site-server.ts";
-import { cookieNames, visit } from "./widget-helpers.ts";
+import { cookieNames, focusedName, tabTo, visit } from "./widget-helpers.ts";
 import { queryD1, type WorkerServer } from "./worker-server.ts";
 
 const NONCE = "dWstc2hvcC1zdHJpY3QtY3Nw";
@@ -183,27 +183,6 @@ function storedEvents(worker: WorkerServer, consentId: string): StoredEvent[] {
     worker.persistDir,
     `SELECT method, analytics, targeting, gpc, region, rule_set, basis FROM consent_events WHERE consent_id = '${consentId}' ORDER BY id`,
   );
-}
-
-/** Accessible name of the focused element, looking through shadow roots. */
-function focused(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    let active = document.activeElement;
-    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-    if (!active || active === document.body) return "";
-    const labelledBy = active.getAttribute("aria-labelledby");
-    const root = active.getRootNode() as Document | ShadowRoot;
-    const label = labelledBy ? root.getElementById(labelledBy)?.textContent : active.getAttribute("aria-label");
-    return (label ?? active.textContent ?? "").trim();
-  });
-}
-
-async function tabTo(page: Page, name: string, limit = 20): Promise<void> {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press("Tab");
-    if ((await focused(page)) === name) return;
-  }
-  throw new Error(`Tab never reached ${name}`);
 }
 
 const analyticsRan = (page: Page) =>
@@ -652,7 +631,7 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
         }
         await page.keyboard.press("Escape");
         await dialog.waitFor({ state: "detached" });
-        expect(await focused(page)).toBe("Manage preferences");
+        expect(await focusedName(page)).toBe("Manage preferences");
         expect(violations).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
