@@ -4,7 +4,8 @@
  * does) with every shipped rule plus ours
  * (integrations/autoconsent/opencontact-consent.json), with heuristics and
  * prehiding on, against the demo. Its answer is logged like a click, GPC
- * still counts, and a widget whose stable hooks drift makes it fail.
+ * still counts, a UK visitor's tool objects without analytics ever running
+ * behind the hidden banner, and a widget whose stable hooks drift makes it fail.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -17,12 +18,12 @@ import {
   type RuleBundle,
 } from "@duckduckgo/autoconsent";
 import type { BrowserContext, Frame, Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { decodeRecord } from "../../widget/consent-state.ts";
 import { partFile } from "../../widget/part-file.ts";
 import { CHROMIUM, useBrowser } from "./browser.ts";
-import { visit, waitForEmptyOutbox } from "./widget-helpers.ts";
-import { queryD1 } from "./worker-server.ts";
+import { demoRuns, visit, waitForEmptyOutbox } from "./widget-helpers.ts";
+import { freePort, queryD1, startWorker, type WorkerServer } from "./worker-server.ts";
 
 const PACKAGE = new URL("../../node_modules/@duckduckgo/autoconsent/", import.meta.url);
 const CONTENT_SCRIPT = readFileSync(new URL("dist/autoconsent.playwright.js", PACKAGE), "utf8");
@@ -298,4 +299,65 @@ describe.skipIf(!CHROMIUM)("privacy tools answering the banner through @duckduck
       await context.close();
     },
   );
+});
+
+describe.skipIf(!CHROMIUM)("a privacy tool answering the UK banner (rules by region)", () => {
+  const browser = useBrowser();
+  let worker: WorkerServer;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    worker = await startWorker({
+      port,
+      vars: { ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, UK_EXCEPTION: "analytics", DEV_FORCE_COUNTRY: "GB" },
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it("objects for a visitor whose browser says no: Reject all logged under uk, analytics never ran behind the hidden banner", async () => {
+    // A browser extension's prehiding style is not subject to the page's CSP (this runner injects it
+    // into the page, where the demo's strict CSP would block it), and it is in place from the start
+    // of the document, before the page's scripts run: autoconsent's own element, which its content
+    // script takes over and removes once it has answered.
+    const { context, page, errors } = await visit(browser(), "", { bypassCSP: true });
+    await page.addInitScript(() => {
+      const style = document.createElement("style");
+      style.id = "autoconsent-prehide";
+      style.textContent =
+        "opencontact-consent { opacity: 0 !important; z-index: -1 !important; pointer-events: none !important; } ";
+      // An init script may run before the document has its root element.
+      const place = () => {
+        if (!document.documentElement) return false;
+        document.documentElement.append(style);
+        return true;
+      };
+      if (!place()) {
+        new MutationObserver((_, observer) => place() && observer.disconnect()).observe(document, { childList: true });
+      }
+    });
+    const run = await runAutoconsent(page, `${worker.url}/`, "optOut");
+    await waitFor(() => run.find("selfTestResult", { result: true }).length);
+    await expectAnswered(page, run, "optOut");
+    // The demo's tag asks for the rules: the banner the tool answered was the UK one.
+    const consent = await page.evaluate(() => window.OpenContactConsent?.get());
+    expect(consent?.choices).toEqual({ analytics: false, functionality: false, targeting: false });
+    await waitForEmptyOutbox(page);
+    const rows = queryD1<{ method: string; rule_set: string; basis: string }>(
+      worker.persistDir,
+      `SELECT method, rule_set, basis FROM consent_events WHERE consent_id = '${consent?.consentId}'`,
+    );
+    expect(rows).toEqual([
+      {
+        method: "reject_all",
+        rule_set: "uk",
+        basis: JSON.stringify({ analytics: "objected", functionality: "consent", targeting: "consent" }),
+      },
+    ]);
+    // Prehidden until answered, the notice was never seen: the exception's analytics never ran.
+    expect((await demoRuns(page)).filter((name) => name.startsWith("analytics"))).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -17,9 +17,15 @@ export interface Visit {
   errors: string[];
 }
 
-export async function visit(browser: Browser, url: string, options: { width?: number; height?: number } = {}) {
+/** `bypassCSP`: the page's CSP does not apply to what the test injects (as for a browser extension's own styles). */
+export async function visit(
+  browser: Browser,
+  url: string,
+  options: { width?: number; height?: number; bypassCSP?: boolean } = {},
+) {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    bypassCSP: options.bypassCSP ?? false,
   });
   const page = await context.newPage();
   const violations: string[] = [];

@@ -122,8 +122,18 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
       });
       config.rules?.decorate(section, (press) => void controller.object("banner", press));
       manage = opensDialog(section.querySelector('[data-occ-action="manage"]') as Element);
-      // Painted: under the UK rule the visitor is now informed (issue 14).
-      requestAnimationFrame(() => setTimeout(controller.bannerShown));
+      // Painted and visible: under the UK rule the visitor is now informed (issue 14). Not while
+      // a privacy tool hides it (autoconsent's prehiding: opacity 0) or the site does: it answers
+      // for the visitor, who never read it.
+      const whenSeen = () =>
+        requestAnimationFrame(() => {
+          if (!section.isConnected) return;
+          // Looked at again a little later, not every frame: a site may hide it for good.
+          if (section.checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) === false)
+            setTimeout(whenSeen, 250);
+          else setTimeout(controller.bannerShown);
+        });
+      whenSeen();
       return section;
     });
     reopen = place(reopen, !view.banner && config.floatingButton, () =>
