@@ -133,7 +133,8 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
             setTimeout(whenSeen, 250);
           else setTimeout(controller.bannerShown);
         });
-      whenSeen();
+      // Only the UK rule has anything to start then (widget/parts/rules.ts `defaults`).
+      if (config.rules?.defaults) whenSeen();
       return section;
     });
     reopen = place(reopen, !view.banner && config.floatingButton, () =>
