@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./lib/worker-config.ts";
 
-const BENCHES = { api: "./api.ts", widget: "./widget.ts" } as const;
+const BENCHES = { api: "./api.ts", widget: "./widget.ts", probes: "./probes.ts" } as const;
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, {

@@ -1,0 +1,131 @@
+/**
+ * `node bench/run.ts probes [--runs N]`: two measurements behind statements
+ * in docs/widget-delivery.md and docs/benchmarks.md, on the same pages and
+ * static server as `bench:widget`, at 4x CPU throttling:
+ *
+ * - click → dialog with the dialog part already fetched and run (hovered,
+ *   then clicked once it has arrived) beside a click that fetches it (the
+ *   hover comes just before the click): how much of the time is rendering;
+ * - for ours and the two rules pages, when `consent.js`, `/api/rules` and the
+ *   rules part arrived, when `DOMContentLoaded` ended and when the banner's
+ *   first visible frame came (`lib/page-probe.ts`), median per page: why a
+ *   rules page's banner misses the first frame.
+ */
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, launchBrowser } from "../test/e2e/browser.ts";
+import { type Probe, probeScript } from "./lib/page-probe.ts";
+import { type BenchServer, startServer } from "./lib/static-server.ts";
+import { benchAssets, type Contender } from "./lib/widget-pages.ts";
+import { REPO_ROOT } from "./lib/worker-config.ts";
+
+const THROTTLE = 4;
+const MANAGE = "opencontact-consent [data-occ-action=manage]";
+
+type BenchWindow = Window & { __bench: Probe };
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+async function open(browser: Browser, server: BenchServer, page: Contender) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(probeScript(page));
+  const tab = await context.newPage();
+  const cdp = await context.newCDPSession(tab);
+  return { context, tab, cdp, url: `${server.origin}/${page}.html` };
+}
+
+/** Click → dialog visible (ms) at 4x, with the dialog part already run or fetched at the click. */
+async function dialogClick(browser: Browser, server: BenchServer, partFirst: boolean): Promise<number> {
+  const { context, tab, cdp, url } = await open(browser, server, "ours");
+  try {
+    await tab.goto(url);
+    await tab.waitForFunction(() => (window as unknown as BenchWindow).__bench.visibleAt !== null);
+    if (partFirst) {
+      await tab.locator(MANAGE).hover();
+      await tab.waitForFunction(() =>
+        performance.getEntriesByType("resource").some((entry) => entry.name.includes("/parts/dialog.")),
+      );
+      // The part's script has run once its load event has fired; a quiet moment makes sure.
+      await tab.waitForLoadState("networkidle");
+    }
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: THROTTLE });
+    await tab.locator(MANAGE).click();
+    await tab.waitForFunction(() => (window as unknown as BenchWindow).__bench.dialogAt !== null);
+    return await tab.evaluate(() => {
+      const bench = (window as unknown as BenchWindow).__bench;
+      return (bench.dialogAt ?? 0) - (bench.clickAt ?? 0);
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+/** Page-clock times (ms) of one first visit at 4x. */
+async function timeline(browser: Browser, server: BenchServer, page: Contender) {
+  const { context, tab, cdp, url } = await open(browser, server, page);
+  try {
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: THROTTLE });
+    await tab.goto(url);
+    await tab.waitForFunction(() => (window as unknown as BenchWindow).__bench.visibleAt !== null);
+    return await tab.evaluate(() => {
+      const end = (part: string) =>
+        (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).find((entry) =>
+          entry.name.includes(part),
+        )?.responseEnd ?? Number.NaN;
+      const navigation = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      return {
+        core: end("/consent.js"),
+        rules: end("/api/rules"),
+        part: end("/parts/rules."),
+        domContentLoaded: navigation.domContentLoadedEventEnd,
+        banner: (window as unknown as BenchWindow).__bench.visibleAt ?? Number.NaN,
+      };
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  if (!CHROMIUM) throw new Error("the probes need Chromium: apt-get install -y chromium, or set CHROMIUM=/path");
+  const index = argv.indexOf("--runs");
+  const runs = index >= 0 ? Number(argv[index + 1]) : 7;
+  const server = await startServer(benchAssets(), join(REPO_ROOT, "dist", "public"));
+  const browser = await launchBrowser();
+  try {
+    const clicks = { fetched: [] as number[], ready: [] as number[] };
+    for (let run = 0; run < runs; run++) {
+      clicks.fetched.push(await dialogClick(browser, server, false));
+      clicks.ready.push(await dialogClick(browser, server, true));
+    }
+    console.log(`\nClick Manage preferences → dialog visible, ${THROTTLE}x CPU, median of ${runs} (all runs)`);
+    console.log(
+      `  part fetched at the click (hover just before): ${Math.round(median(clicks.fetched))} ms (${clicks.fetched.map(Math.round).join(", ")})`,
+    );
+    console.log(
+      `  part already fetched and run:                  ${Math.round(median(clicks.ready))} ms (${clicks.ready.map(Math.round).join(", ")})`,
+    );
+
+    const pages: Contender[] = ["ours", "ours-uk", "ours-eea"];
+    const lines = new Map<Contender, Record<string, number[]>>();
+    for (let run = 0; run < runs; run++) {
+      for (const page of pages) {
+        const times = await timeline(browser, server, page);
+        const line = lines.get(page) ?? {};
+        for (const [key, value] of Object.entries(times)) line[key] = [...(line[key] ?? []), value];
+        lines.set(page, line);
+      }
+    }
+    console.log(`\nFirst visit at ${THROTTLE}x CPU, page clock (ms), median of ${runs}`);
+    console.log("  page        consent.js  /api/rules  rules part  DOMContentLoaded  banner visible");
+    for (const [page, line] of lines) {
+      const cell = (key: string) => String(Math.round(median(line[key] ?? []))).padStart(10);
+      console.log(
+        `  ${page.padEnd(10)} ${cell("core")}  ${cell("rules")}  ${cell("part")}  ${cell("domContentLoaded").padStart(16)}  ${cell("banner").padStart(14)}`,
+      );
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
