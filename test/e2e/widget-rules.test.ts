@@ -595,6 +595,45 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
       }
     });
 
+    for (const [width, height] of [
+      [320, 568],
+      [568, 320],
+    ] as const) {
+      it(`on a ${width} × ${height} phone, every choice, Object included, is in view and under a finger, and the page stays visible`, async () => {
+        const { context, page, violations, errors } = await open(shop, "/", {
+          beforeGoto: (tab) => tab.setViewportSize({ width, height }),
+        });
+        try {
+          await bannerAtRest(page);
+          const layout = await page.evaluate(() => {
+            const shadow = document.querySelector("opencontact-consent")?.shadowRoot;
+            const section = shadow?.querySelector('[data-occ="banner"]') as HTMLElement;
+            const buttons = Array.from(section.querySelectorAll("[data-occ-action]"), (button) => {
+              const box = button.getBoundingClientRect();
+              const hit = shadow?.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+              return {
+                action: button.getAttribute("data-occ-action"),
+                inView: box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth,
+                underFinger: !!hit && button.contains(hit),
+                bigEnough: box.width >= 44 && box.height >= 44,
+              };
+            });
+            return { buttons, share: section.getBoundingClientRect().height / innerHeight };
+          });
+          expect(layout.buttons.map(({ action }) => action)).toEqual(["reject-all", "accept-all", "object", "manage"]);
+          for (const button of layout.buttons) {
+            expect(button, button.action ?? "").toMatchObject({ inView: true, underFinger: true, bigEnough: true });
+          }
+          // Half the screen at most (banner.css), so the page stays visible behind it.
+          expect(layout.share).toBeLessThanOrEqual(0.5 + 0.01);
+          expect(violations).toEqual([]);
+          expect(errors).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+
     it("the dialog, opened from Manage by keyboard, shows the rule and the analytics basis; axe and focus hold", async () => {
       const { context, page, violations, errors } = await open(shop, "/");
       try {

@@ -255,6 +255,48 @@ describe("asking the log (the core's half)", () => {
     );
   });
 
+  it("a site missing from ALLOWED_ORIGINS: the warning passes on what the log says to change", async () => {
+    const { parts, rules } = await freshCore();
+    parts.definePart("rules", useRules);
+    const refusal = {
+      error: {
+        code: "forbidden_origin",
+        message: "origin https://shop.example may not read the rules; add it to ALLOWED_ORIGINS of the consent worker",
+        field: "Origin",
+      },
+    };
+    vi.stubGlobal("fetch", async () => new Response(JSON.stringify(refusal), { status: 403 }));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const config = readConfig(null);
+    await rules.loadRules(config, false);
+    expect(config.rules).toBeUndefined();
+    expect(warn.mock.calls).toEqual([
+      [
+        "OpenContact Consent: /api/rules not read: opt-in for every category applies (origin https://shop.example may not read the rules; add it to ALLOWED_ORIGINS of the consent worker)",
+      ],
+    ]);
+  });
+
+  it("a rules part that never arrives holds the banner back 2 s at most, under opt-in", async () => {
+    vi.useFakeTimers();
+    // Its request hangs (a stalled connection): the load never settles.
+    vi.resetModules();
+    vi.doMock("../../widget/parts.ts", async (original) => ({
+      ...(await original<typeof import("../../widget/parts.ts")>()),
+      loadPart: () => new Promise(() => {}),
+    }));
+    const rules = await import("../../widget/rules.ts");
+    vi.doUnmock("../../widget/parts.ts");
+    vi.stubGlobal("fetch", async () => new Response(JSON.stringify(UK)));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const config = readConfig(null);
+    const asked = rules.loadRules(config, false);
+    await vi.advanceTimersByTimeAsync(2000);
+    await asked;
+    expect(config.rules).toBeUndefined();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("(no answer in 2 s)"));
+  });
+
   it("no answer in 2 s: the banner goes ahead under opt-in, and a late answer is not used", async () => {
     vi.useFakeTimers();
     const { parts, rules } = await freshCore();

@@ -58,7 +58,8 @@ const useRules: RulesPart = (config, answer, gpc) => {
   // targeting is never under the exception (ICO: nothing for advertising).
   const known = (id: unknown) => (EXCEPTION_CATEGORIES as readonly unknown[]).includes(id);
   if (!/^(eea|uk)$/.test(answer?.ruleSet) || !Array.isArray(answer.exceptions) || !answer.exceptions.every(known)) {
-    throw new Error("not a rules answer");
+    // The log's own error says what to change (a site missing from ALLOWED_ORIGINS, say).
+    throw new Error((answer as { error?: { message?: unknown } })?.error?.message?.toString() ?? "not a rules answer");
   }
   const { ruleSet, exceptions } = answer;
   const { messages } = config.texts;
