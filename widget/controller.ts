@@ -254,7 +254,9 @@ export function createController(options: ControllerOptions): Controller {
       if (consent || applied || !defaults) return;
       if (gpc && defaults.analytics) {
         // GPC is this visitor's objection: logged as one, and analytics never runs.
-        void quiet(choose("object", { ...defaults, analytics: false }, "api", undefined, true));
+        // Never a person's action, even if the page happens to be inside a user activation: an
+        // untrusted event says so (a click moments before would otherwise count as the press).
+        void quiet(choose("object", { ...defaults, analytics: false }, "api", new Event("gpc"), true));
         return;
       }
       applied = defaults;

@@ -108,6 +108,7 @@ describe("the controller under the UK rule", () => {
   beforeEach(resetPage);
   afterEach(() => {
     setGpc(undefined);
+    Object.defineProperty(navigator, "userActivation", { value: undefined, configurable: true });
     resetPage();
   });
 
@@ -156,6 +157,8 @@ describe("the controller under the UK rule", () => {
 
   it("GPC is the visitor's objection: logged by itself, analytics never runs, the banner stays for the rest", async () => {
     setGpc(true);
+    // Even inside a user activation (a click on the page just before), the signal is no person's press.
+    Object.defineProperty(navigator, "userActivation", { value: { isActive: true }, configurable: true });
     const mounted = mountWidget({ rules: await rulesFor(UK, true) });
     mounted.controller.bannerShown();
     await settle();
