@@ -2,8 +2,9 @@
  * The core and its parts in Chromium, on a site of another origin (the
  * scenario of widget-csp.test.ts): the core, pinned or not, loads the
  * dialog's part with the SRI hash baked into it, under strict policies; a
- * first visit that only answers the banner loads the core, then the `send`
- * part after the click, nothing else; a tampered part is refused and a
+ * first visit loads the core, the dialog's part once the page is idle (not
+ * with Save-Data or on a 3G connection: then on hover), then the `send` part
+ * after the click, nothing else; a tampered part is refused and a
  * blocked one retried, while the banner keeps working; a blocked send part
  * leaves the choice kept and in the outbox for the next page; a returning
  * visitor's page loads no part at all. A page set up correctly never loads
@@ -24,6 +25,9 @@ import { queryD1, type WorkerServer } from "./worker-server.ts";
 const NONCE = "cGFydHMtdGVzdC1ub25jZQ";
 /** What the dialog's buttons say once its part failed (shared/messages.ts, loadFailed). */
 const DIALOG_FAILED = DEFAULT_MESSAGES.loadFailed;
+
+/** Chromium's navigator.connection (Network Information API), which TypeScript's DOM types leave out. */
+type Connected = Navigator & { connection?: { effectiveType?: string; saveData?: boolean } };
 
 interface Release {
   path: string;
@@ -151,12 +155,10 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
     try {
       await page.goto(`${siteOrigin}${path}`);
       await page.getByRole("button", { name: "Accept all" }).waitFor();
-      // The banner is the core's own; the dialog's part is fetched only once a way to it is hovered, touched,
-      // focused or pressed: a visitor who only answers the banner never downloads it.
-      await page.waitForLoadState("networkidle");
-      expect(requests.filter((url) => url.includes("/parts/"))).toEqual([]);
-      await page.getByRole("button", { name: "Manage preferences" }).hover();
+      // The banner is the core's own; the dialog's part comes once the page has loaded and is idle, so
+      // Manage preferences opens it at once, with no request of its own.
       await expect.poll(() => requests.includes(expected("dialog")), { timeout: 30_000 }).toBe(true);
+      await page.waitForLoadState("networkidle");
       await page.getByRole("button", { name: "Manage preferences" }).click();
       await page.getByRole("dialog", { name: "Cookie preferences" }).waitFor();
       expect(await partScripts(page)).toEqual([[expected("dialog"), parts.dialog?.integrity, "anonymous"]]);
@@ -291,18 +293,70 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
     }
   });
 
-  it("a first visit that only answers the banner requests the core, then the send part after the click, nothing else", async () => {
+  it("a first visit that only answers the banner requests the core, the dialog's part at idle, then the send part after the click, nothing else", async () => {
     const { context, page, errors } = await visit(browser, "");
     try {
       const requests = widgetRequests(page);
       await page.goto(`${siteOrigin}/pinned`);
       await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+      const dialog = release().parts.dialog?.path;
+      await expect.poll(() => requests, { timeout: 30_000 }).toEqual([release().path, dialog]);
+      await page.waitForLoadState("networkidle");
+      // The dialog's part never competes with the page: asked for only after the page's load event.
+      const [loaded, asked] = await page.evaluate(() => [
+        performance.getEntriesByType("navigation")[0]?.toJSON().loadEventEnd,
+        performance.getEntriesByType("resource").find(({ name }) => name.includes("/parts/dialog."))?.startTime,
+      ]);
+      expect(asked).toBeGreaterThanOrEqual(loaded);
+      await page.getByRole("button", { name: "Reject all" }).click();
+      await waitForEmptyOutbox(page);
+      expect(requests).toEqual([release().path, dialog, release().parts.send?.path, "/api/consent"]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.each([
+    ["on a 3G connection", "3g"],
+    ["with Save-Data", "save-data"],
+  ])("%s, a first visit fetches no dialog part until Manage preferences is reached for", async (_, network) => {
+    const { context, page, errors } = await visit(browser, "");
+    try {
+      if (network === "3g") {
+        // Chromium's own network emulation: navigator.connection.effectiveType says "3g", as on a real 3G link.
+        const cdp = await context.newCDPSession(page);
+        await cdp.send("Network.enable");
+        await cdp.send("Network.emulateNetworkConditions", {
+          offline: false,
+          latency: 300,
+          downloadThroughput: 90_000,
+          uploadThroughput: 90_000,
+        });
+      } else {
+        // The browser's data saver (Chromium turns it on only from its settings or an extension).
+        await page.addInitScript(() =>
+          Object.defineProperty(Object.getPrototypeOf((navigator as Connected).connection), "saveData", {
+            get: () => true,
+          }),
+        );
+      }
+      const requests = widgetRequests(page);
+      await page.goto(`${siteOrigin}/pinned`);
+      await page.getByRole("region", { name: "Cookie choices" }).waitFor();
+      expect(
+        await page.evaluate(() => {
+          const { connection } = navigator as Connected;
+          return [connection?.effectiveType, connection?.saveData];
+        }),
+      ).toEqual(network === "3g" ? ["3g", false] : ["4g", true]);
       await page.waitForLoadState("networkidle");
       await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 5000 })));
       expect(requests).toEqual([release().path]);
-      await page.getByRole("button", { name: "Reject all" }).click();
-      await waitForEmptyOutbox(page);
-      expect(requests).toEqual([release().path, release().parts.send?.path, "/api/consent"]);
+      await page.getByRole("button", { name: "Manage preferences" }).hover();
+      await expect.poll(() => requests, { timeout: 30_000 }).toEqual([release().path, release().parts.dialog?.path]);
+      await page.getByRole("button", { name: "Manage preferences" }).click();
+      await page.getByRole("dialog", { name: "Cookie preferences" }).waitFor({ timeout: 30_000 });
       expect(errors).toEqual([]);
     } finally {
       await context.close();
@@ -378,7 +432,9 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       await page.waitForLoadState("networkidle");
       // After the page's next idle moment: anything the core noticed would have asked for the part by then.
       await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 5000 })));
-      expect(requests).toEqual([release().path]);
+      await page.waitForLoadState("networkidle");
+      // The core, and the dialog's part it fetches at idle.
+      expect(requests).toEqual([release().path, release().parts.dialog?.path]);
       expect(requests.filter((url) => url.includes("/parts/diagnostics."))).toEqual([]);
       expect(warnings).toEqual([]);
       // The settings were read, not merely tolerated: the aliased tag runs once its category is allowed.
@@ -414,8 +470,12 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
           'OpenContact Consent: data-theme="blue" ignored: use light, dark or auto',
         ]);
       await page.waitForLoadState("networkidle");
-      expect(requests.filter((url) => url.includes("/parts/"))).toEqual([parts.diagnostics?.path]);
-      expect(await partScripts(page)).toEqual([[parts.diagnostics?.path, parts.diagnostics?.integrity, "anonymous"]]);
+      // Once, whatever the order it and the dialog's idle-time part came in.
+      const diagnostics = (url: string | null | undefined) => url?.includes("/parts/diagnostics.");
+      expect(requests.filter(diagnostics)).toEqual([parts.diagnostics?.path]);
+      expect((await partScripts(page)).filter(([path]) => diagnostics(path))).toEqual([
+        [parts.diagnostics?.path, parts.diagnostics?.integrity, "anonymous"],
+      ]);
       expect(warnings).toHaveLength(5);
       expect(violations).toEqual([]);
       expect(errors).toEqual([]);

@@ -9,10 +9,10 @@
  * The banner and the re-open button are plain DOM drawn by the core; the
  * banner's styles are parsed only when it shows. The preferences dialog is a
  * part (widget/parts.ts): fetched when a way to the dialog is hovered, touched
- * or focused, or when the dialog is asked for (not at idle: most visitors
- * answer the banner and never open it, and an idle fetch would add its bytes
- * and its compile time to every first visit), and opened in
- * the same task its part arrives in. A dialog that cannot load leaves the
+ * or focused, or when the dialog is asked for, and, while the banner shows,
+ * once the page has loaded and the browser is idle, unless the visitor saves
+ * data or is on a slow connection (its 8 KB would compete with the page's own
+ * and most visitors never open it); opened in the same task its part arrives in. A dialog that cannot load leaves the
  * banner working and its buttons saying so; the next press tries again.
  */
 import { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT } from "../../shared/categories.ts";
@@ -32,6 +32,20 @@ export const DIALOG_PART = "dialog";
 // The parts (the dialog, the site pack check) take these from the core instead of a copy of their
 // own (vite.config.ts SHARED_WITH_PARTS). Shared as the core runs, before any part can.
 shareWithParts("categories", { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT });
+
+/**
+ * Runs `prefetch` once the page has loaded and the browser is idle, so Manage preferences opens the
+ * dialog within a frame (a fetch at the click takes about twice as long on a slow phone,
+ * docs/widget-delivery.md). Not for a visitor who asked to save data or is on a 2G or 3G connection.
+ */
+function prefetchWhenIdle(prefetch: () => void): void {
+  const connection = (navigator as { connection?: { saveData?: boolean; effectiveType?: string } }).connection;
+  if (connection?.saveData || /2g|3g/.test(connection?.effectiveType ?? "")) return;
+  // Safari has no requestIdleCallback: a timer after load is its idle enough.
+  const whenIdle = () => (window.requestIdleCallback ?? setTimeout)(prefetch);
+  if (document.readyState === "complete") whenIdle();
+  else addEventListener("load", whenIdle, { once: true });
+}
 
 export function mount(controller: Controller, config: WidgetConfig): HTMLElement {
   const host = document.createElement(HOST_TAG);
@@ -135,6 +149,7 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
         });
       // Only the UK rule has anything to start then (widget/parts/rules.ts `defaults`).
       if (config.rules?.defaults) whenSeen();
+      prefetchWhenIdle(prefetchDialog);
       return section;
     });
     reopen = place(reopen, !view.banner && config.floatingButton, () =>
