@@ -113,11 +113,12 @@ export function methodOf(action: ChoiceAction, previous: Choices | null | undefi
   return action !== "object" && withdrawnCategories(previous, next).length > 0 ? "withdraw" : action;
 }
 
-/** A UUID v4 from the browser's CSPRNG (randomUUID needs a secure context; getRandomValues does not). */
+/**
+ * A UUID v4 from the browser's CSPRNG (randomUUID needs a secure context; getRandomValues does not):
+ * each 0 and 1 of the template becomes a random hex digit, each 8 one of 8 to b (the variant).
+ */
 export function newUuid(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (digit) =>
+    (+digit ^ ((crypto.getRandomValues(new Uint8Array(1))[0] as number) & (15 >> (+digit / 4)))).toString(16),
+  );
 }
