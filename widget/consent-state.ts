@@ -59,20 +59,23 @@ export function encodeRecord(record: ConsentRecord): string {
 const COOKIE_VALUE =
   /^1\.([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.([0-9a-f]{16})\.([0-9a-z]{1,8})\.([0-7])\.([0-9a-z]+)$/;
 
+/** COOKIE_VALUE's match: every group is mandatory, so a match has them all. */
+type CookieFields = [value: string, consentId: string, revision: string, seconds: string, bits: string, sum: string];
+
 /** Reads a cookie value; anything malformed, forged or from another format version is `null`. */
 export function decodeRecord(value: string | undefined, now: number): ConsentRecord | null {
   // A first visit has no cookie: skip the regex, whose first use compiles it.
   if (!value) return null;
   const match = COOKIE_VALUE.exec(value);
   if (!match) return null;
-  const [, consentId = "", revision = "", seconds = "", bits, sum = ""] = match;
-  if (sum !== checksum(match[0].slice(0, -sum.length - 1))) return null;
-  const time = Number.parseInt(seconds, 36) * 1000;
+  const [, consentId, revision, seconds, bits, sum] = match as unknown as CookieFields;
+  if (sum !== checksum(value.slice(0, -sum.length - 1))) return null;
+  const time = parseInt(seconds, 36) * 1000;
   // A choice from the future is forged or written by a broken clock.
   if (time > now + DAY_MS) return null;
   const choices = {} as Choices;
   CATEGORY_IDS.forEach((id, index) => {
-    choices[id] = (Number(bits) & (1 << index)) !== 0;
+    choices[id] = !!(+bits & (1 << index));
   });
   return { consentId, revision, time, choices };
 }
