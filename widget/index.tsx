@@ -112,7 +112,7 @@ function boot(script: Element | null): void {
     }
   });
   const show = () => {
-    if (!document.body) return document.addEventListener("DOMContentLoaded", show, { once: true });
+    if (!document.body) return document.addEventListener("DOMContentLoaded", show);
     try {
       mount(controller, config);
     } catch (error) {
