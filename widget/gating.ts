@@ -55,13 +55,12 @@ export function categoryAllows(
 function activate(tag: HTMLScriptElement, handled: WeakSet<Element>): Promise<unknown> {
   const script = document.createElement("script");
   handled.add(script);
+  // `data-type` (module, say) becomes the live script's type, in place of `text/plain`.
   for (const { name, value } of tag.attributes) {
-    if (name !== "type" && name !== "data-type" && name !== "data-src") script.setAttribute(name, value);
+    if (name !== "type" && name !== "data-src") script.setAttribute(name === "data-type" ? "type" : name, value);
   }
   // Browsers hide a CSP nonce from getAttribute once parsed (HTML §2.6.4 "nonce"): copy the property.
   if (tag.nonce) script.nonce = tag.nonce;
-  const type = tag.getAttribute("data-type");
-  if (type) script.type = type;
   const src = tag.getAttribute("data-src") ?? tag.getAttribute("src");
   let ran: Promise<unknown> = Promise.resolve();
   if (src) {
