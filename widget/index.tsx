@@ -67,17 +67,14 @@ function boot(script: Element | null): void {
   consentModeDefault();
   const endpoint = `${config.apiOrigin}${CONSENT_PATH}`;
   let client: Promise<LogClient> | undefined;
-  /** The log client, from the `send` part, made once; a failed load is tried again next time. */
-  const logClient = () =>
-    (client ??= loadPart<CreateLogClient>(SEND_PART).then(
-      (create) => create({ endpoint }),
-      (error) => {
-        client = undefined;
-        throw error;
-      },
-    ));
-  // A send part that cannot load leaves the events in the outbox for the next try or page.
-  const withClient = (use: (loaded: LogClient) => Promise<void>) => logClient().then(use, () => {});
+  /**
+   * Uses the log client, from the `send` part, made once. A send part that cannot load leaves the
+   * events in the outbox for the next try or page, and is loaded again then.
+   */
+  const withClient = (use: (loaded: LogClient) => Promise<void>) =>
+    (client ??= loadPart<CreateLogClient>(SEND_PART).then((create) => create({ endpoint }))).then(use, () => {
+      client = undefined;
+    });
   const controller = createController({
     config,
     revision: REVISION,
