@@ -96,7 +96,7 @@ function boot(script: Element | null): void {
   const flush = () => void ((client || outboxWaiting()) && withClient((loaded) => loaded.flush()));
   if (controller.choseBefore) {
     if (typeof requestIdleCallback === "function") requestIdleCallback(flush, { timeout: IDLE_FLUSH_MS });
-    else setTimeout(flush, 0);
+    else setTimeout(flush);
   }
   addEventListener("online", flush);
   controller.start();
