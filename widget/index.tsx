@@ -71,10 +71,12 @@ function boot(script: Element | null): void {
    * Uses the log client, from the `send` part, made once. A send part that cannot load leaves the
    * events in the outbox for the next try or page, and is loaded again then.
    */
-  const withClient = (use: (loaded: LogClient) => Promise<void>) =>
-    (client ??= loadPart<CreateLogClient>(SEND_PART).then((create) => create({ endpoint }))).then(use, () => {
+  const withClient = (use: (loaded: LogClient) => Promise<void>) => {
+    client ??= loadPart<CreateLogClient>(SEND_PART).then((create) => create({ endpoint }));
+    return client.then(use, () => {
       client = undefined;
     });
+  };
   const controller = createController({
     config,
     revision: REVISION,
