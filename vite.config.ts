@@ -84,7 +84,8 @@ const shared = {
     target: "es2022",
     // terser: about 150 bytes gzip smaller than the default minifier on this bundle.
     minify: "terser",
-    terserOptions: { ecma: 2020, compress: { passes: 2 }, format: { comments: false } },
+    // A third pass still finds code to inline and fold (−10 B gzip on the core); a fourth finds nothing.
+    terserOptions: { ecma: 2020, compress: { passes: 3 }, format: { comments: false } },
     cssMinify: "lightningcss",
     // The same browsers for CSS, with Firefox at 101 (es2022 means Firefox 93 to Vite): no -moz- copies of
     // properties every browser the widget runs in has unprefixed (min-width: fit-content, Firefox 94).
@@ -205,6 +206,15 @@ export default defineConfig({
   plugins: [widgetParts()],
   build: {
     ...shared.build,
+    // Two more assumptions for the core alone, whose every line is ours (−14 B gzip): reading a
+    // property has no side effect (it reads no getter for its effect, such as a layout read), so
+    // terser may reorder or inline reads; and a function expression that does not use `this` may
+    // become an arrow (terser leaves those using `arguments`), as the core never calls one with
+    // `new` nor reads its `prototype`.
+    terserOptions: {
+      ...shared.build.terserOptions,
+      compress: { ...shared.build.terserOptions.compress, pure_getters: true, unsafe_arrows: true },
+    },
     outDir: OUT_DIR,
     emptyOutDir: true,
     lib: {

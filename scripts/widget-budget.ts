@@ -35,8 +35,10 @@
  * warnings the core still worded (a refused cookie domain, a missing
  * language pack) then moved into the diagnostics part: 9,639 B. Waiting
  * for the UK banner to be visible, not only painted, before the exception
- * applies (a privacy tool may hide it while it answers): 9,704 B, measured
- * by `npm run build`.
+ * applies (a privacy tool may hide it while it answers): 9,704 B; the same
+ * code written shorter and minified harder (a third terser pass, and for
+ * the core pure_getters and unsafe_arrows; issue 11's trim): 9,604 B,
+ * measured by `npm run build`.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -46,7 +48,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_704;
+const MEASURED_CORE = 9_604;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };

@@ -13,6 +13,9 @@ import { diagnose, whenParsed } from "./config.ts";
 
 type Gtag = (...args: unknown[]) => void;
 
+/** A dataLayer entry as far as the order check reads it: a gtag command, or a Tag Manager event. */
+type DataLayerItem = { 0?: unknown; event?: unknown } | null | undefined;
+
 interface GtagWindow {
   gtag?: Gtag;
   dataLayer?: unknown[];
@@ -51,8 +54,7 @@ export function consentModeState(choices: Choices | null) {
  * any Tag Manager event (`{ event: "gtm.js" }` included: the container fires
  * its page-view tags on it): each reads consent before the default exists.
  */
-function measures(item: unknown): boolean {
-  const entry = item as { 0?: unknown; event?: unknown } | null;
+function measures(entry: DataLayerItem): boolean {
   return entry?.[0] === "config" || entry?.[0] === "event" || typeof entry?.event === "string";
 }
 
@@ -63,7 +65,7 @@ export function consentModeDefault(): void {
     whenParsed(() => gtag() && diagnose("dataLayer"));
     return;
   }
-  if ((window as GtagWindow).dataLayer?.some(measures)) {
+  if ((window as GtagWindow).dataLayer?.some(measures as (item: unknown) => boolean)) {
     diagnose("order");
   }
   push("consent", "default", { ...consentModeState(null), wait_for_update: WAIT_FOR_UPDATE_MS });

@@ -59,20 +59,23 @@ export function encodeRecord(record: ConsentRecord): string {
 const COOKIE_VALUE =
   /^1\.([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.([0-9a-f]{16})\.([0-9a-z]{1,8})\.([0-7])\.([0-9a-z]+)$/;
 
+/** COOKIE_VALUE's match: every group is mandatory, so a match has them all. */
+type CookieFields = [value: string, consentId: string, revision: string, seconds: string, bits: string, sum: string];
+
 /** Reads a cookie value; anything malformed, forged or from another format version is `null`. */
 export function decodeRecord(value: string | undefined, now: number): ConsentRecord | null {
   // A first visit has no cookie: skip the regex, whose first use compiles it.
   if (!value) return null;
   const match = COOKIE_VALUE.exec(value);
   if (!match) return null;
-  const [, consentId = "", revision = "", seconds = "", bits, sum = ""] = match;
-  if (sum !== checksum(match[0].slice(0, -sum.length - 1))) return null;
-  const time = Number.parseInt(seconds, 36) * 1000;
+  const [, consentId, revision, seconds, bits, sum] = match as unknown as CookieFields;
+  if (sum !== checksum(value.slice(0, -sum.length - 1))) return null;
+  const time = parseInt(seconds, 36) * 1000;
   // A choice from the future is forged or written by a broken clock.
   if (time > now + DAY_MS) return null;
   const choices = {} as Choices;
   CATEGORY_IDS.forEach((id, index) => {
-    choices[id] = (Number(bits) & (1 << index)) !== 0;
+    choices[id] = !!(+bits & (1 << index));
   });
   return { consentId, revision, time, choices };
 }
@@ -113,11 +116,12 @@ export function methodOf(action: ChoiceAction, previous: Choices | null | undefi
   return action !== "object" && withdrawnCategories(previous, next).length > 0 ? "withdraw" : action;
 }
 
-/** A UUID v4 from the browser's CSPRNG (randomUUID needs a secure context; getRandomValues does not). */
+/**
+ * A UUID v4 from the browser's CSPRNG (randomUUID needs a secure context; getRandomValues does not):
+ * each 0 and 1 of the template becomes a random hex digit, each 8 one of 8 to b (the variant).
+ */
 export function newUuid(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (digit) =>
+    (+digit ^ ((crypto.getRandomValues(new Uint8Array(1))[0] as number) & (15 >> (+digit / 4)))).toString(16),
+  );
 }

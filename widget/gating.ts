@@ -52,25 +52,24 @@ export function categoryAllows(
 }
 
 /** Replaces a gated tag by a script the browser runs; resolves once it has run (or failed). */
-function activate(tag: HTMLScriptElement, handled: WeakSet<Element>): Promise<void> {
+function activate(tag: HTMLScriptElement, handled: WeakSet<Element>): Promise<unknown> {
   const script = document.createElement("script");
   handled.add(script);
-  for (const { name, value } of Array.from(tag.attributes)) {
-    if (name !== "type" && name !== "data-type" && name !== "data-src") script.setAttribute(name, value);
+  // `data-type` (module, say) becomes the live script's type, in place of `text/plain`.
+  for (const { name, value } of tag.attributes) {
+    if (name !== "type" && name !== "data-src") script.setAttribute(name === "data-type" ? "type" : name, value);
   }
   // Browsers hide a CSP nonce from getAttribute once parsed (HTML §2.6.4 "nonce"): copy the property.
   if (tag.nonce) script.nonce = tag.nonce;
-  const type = tag.getAttribute("data-type");
-  if (type) script.type = type;
   const src = tag.getAttribute("data-src") ?? tag.getAttribute("src");
-  let ran = Promise.resolve();
+  let ran: Promise<unknown> = Promise.resolve();
   if (src) {
     // Inserted scripts are async by default; keep document order unless the site asked for async.
     script.async = tag.hasAttribute("async");
     if (!script.async) {
       ran = new Promise((resolve) => {
-        script.addEventListener("load", () => resolve());
-        script.addEventListener("error", () => resolve());
+        script.addEventListener("load", resolve);
+        script.addEventListener("error", resolve);
       });
     }
     script.src = src;

@@ -67,17 +67,16 @@ function boot(script: Element | null): void {
   consentModeDefault();
   const endpoint = `${config.apiOrigin}${CONSENT_PATH}`;
   let client: Promise<LogClient> | undefined;
-  /** The log client, from the `send` part, made once; a failed load is tried again next time. */
-  const logClient = () =>
-    (client ??= loadPart<CreateLogClient>(SEND_PART).then(
-      (create) => create({ endpoint }),
-      (error) => {
-        client = undefined;
-        throw error;
-      },
-    ));
-  // A send part that cannot load leaves the events in the outbox for the next try or page.
-  const withClient = (use: (loaded: LogClient) => Promise<void>) => logClient().then(use, () => {});
+  /**
+   * Uses the log client, from the `send` part, made once. A send part that cannot load leaves the
+   * events in the outbox for the next try or page, and is loaded again then.
+   */
+  const withClient = (use: (loaded: LogClient) => Promise<void>) => {
+    client ??= loadPart<CreateLogClient>(SEND_PART).then((create) => create({ endpoint }));
+    return client.then(use, () => {
+      client = undefined;
+    });
+  };
   const controller = createController({
     config,
     revision: REVISION,
@@ -99,7 +98,7 @@ function boot(script: Element | null): void {
   const flush = () => void ((client || outboxWaiting()) && withClient((loaded) => loaded.flush()));
   if (controller.choseBefore) {
     if (typeof requestIdleCallback === "function") requestIdleCallback(flush, { timeout: IDLE_FLUSH_MS });
-    else setTimeout(flush, 0);
+    else setTimeout(flush);
   }
   addEventListener("online", flush);
   controller.start();
@@ -112,7 +111,7 @@ function boot(script: Element | null): void {
     }
   });
   const show = () => {
-    if (!document.body) return document.addEventListener("DOMContentLoaded", show, { once: true });
+    if (!document.body) return document.addEventListener("DOMContentLoaded", show);
     try {
       mount(controller, config);
     } catch (error) {

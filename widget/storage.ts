@@ -67,14 +67,14 @@ export function readCookies(name: string): string[] {
  */
 export function writeConsentCookie(value: string, options: CookieOptions): boolean {
   clearConsentCookie(options.domain);
-  const kept = (domain: string | undefined) => {
+  const kept = (domain?: string) => {
     setCookie(
       `${CONSENT_COOKIE}=${value}; Path=/; Max-Age=${Math.round(options.maxAgeDays * 86_400)}; SameSite=Lax${domain ? `; Domain=${domain}` : ""}${secure()}`,
     );
     return readCookies(CONSENT_COOKIE).includes(value);
   };
   // A browser that blocks every cookie refuses the host-only one too: that is the visitor's setting, not the site's.
-  return !kept(options.domain) && !!options.domain && kept(undefined);
+  return !kept(options.domain) && !!options.domain && kept();
 }
 
 /** The host itself (host-only cookie), every parent domain, and the configured domain. */

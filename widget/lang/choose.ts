@@ -28,7 +28,7 @@ export interface LanguageChoice {
    * The language whose pack is missing, for one console warning (the `diagnostics` part words
    * it): set when the site's own setting has none, or when none of the visitor's languages has one.
    */
-  missing?: string;
+  missing?: string | undefined;
 }
 
 /** The available tag `wanted` resolves to, dropping subtags from the end (and a singleton left before them). */
@@ -54,6 +54,5 @@ export function chooseLanguage({
   // The site's own setting (data-language, else <html lang>) always matters; a visitor's first
   // browser language only when none of theirs has a pack.
   const siteSetting = attribute?.trim() || htmlLang?.trim();
-  const missing = index < 0 || (index > 0 && siteSetting) ? wanted[0] : undefined;
-  return missing ? { tag, missing } : { tag };
+  return { tag, missing: index < 0 || (index > 0 && siteSetting) ? wanted[0] : undefined };
 }
