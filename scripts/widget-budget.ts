@@ -37,7 +37,10 @@
  * for the UK banner to be visible, not only painted, before the exception
  * applies (a privacy tool may hide it while it answers): 9,704 B; the same
  * code written shorter and minified harder (a third terser pass, and for
- * the core pure_getters and unsafe_arrows; issue 11's trim): 9,604 B,
+ * the core pure_getters and unsafe_arrows; issue 11's trim): 9,604 B; the
+ * dialog part fetched at idle while the banner shows, on connections
+ * without Save-Data faster than 3G, at low priority like any prefetch
+ * (so Manage preferences opens the dialog within a frame): 9,700 B,
  * measured by `npm run build`.
  */
 export interface Budget {
@@ -48,7 +51,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_604;
+const MEASURED_CORE = 9_700;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };

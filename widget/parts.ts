@@ -68,7 +68,8 @@ export function partNow<T>(name: string): T | undefined {
   return parts[name] as T | undefined;
 }
 
-export function loadPart<T>(name: string): Promise<T> {
+/** `priority`: "low" for a part fetched ahead of need (prefetchPart), which must not compete with the page's own. */
+export function loadPart<T>(name: string, priority: "high" | "low" = "high"): Promise<T> {
   if (name in parts) return Promise.resolve(parts[name] as T);
   loads[name] ??= new Promise<unknown>((resolve, reject) => {
     const integrity = (typeof __OCC_PARTS__ === "object" && __OCC_PARTS__[name]) || "";
@@ -86,8 +87,8 @@ export function loadPart<T>(name: string): Promise<T> {
     script.src = new URL(file, base).href;
     script.integrity = integrity;
     script.crossOrigin = "anonymous";
-    // Each part is wanted now (a banner, a dialog, a choice waits for it), not after the page's images.
-    script.fetchPriority = "high";
+    // A part is wanted now (a banner, a dialog, a choice waits for it), not after the page's images.
+    script.fetchPriority = priority;
     if (scriptNonce) script.nonce = scriptNonce;
     document.head.append(script);
   });
@@ -95,5 +96,5 @@ export function loadPart<T>(name: string): Promise<T> {
 }
 
 export function prefetchPart(name: string): void {
-  loadPart(name).catch(() => {});
+  loadPart(name, "low").catch(() => {});
 }
