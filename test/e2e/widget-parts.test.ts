@@ -297,6 +297,12 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
     const { context, page, errors } = await visit(browser, "");
     try {
       const requests = widgetRequests(page);
+      const priorities: Record<string, string> = {};
+      const cdp = await context.newCDPSession(page);
+      cdp.on("Network.requestWillBeSent", ({ request }) => {
+        priorities[new URL(request.url).pathname] = request.initialPriority;
+      });
+      await cdp.send("Network.enable");
       await page.goto(`${siteOrigin}/pinned`);
       await page.getByRole("region", { name: "Cookie choices" }).waitFor();
       const dialog = release().parts.dialog?.path;
@@ -308,9 +314,12 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
         performance.getEntriesByType("resource").find(({ name }) => name.includes("/parts/dialog."))?.startTime,
       ]);
       expect(asked).toBeGreaterThanOrEqual(loaded);
+      // … and at low priority, below whatever the page still fetches (Chromium: "Low", a part wanted now "High").
+      expect(priorities[dialog ?? ""]).toBe("Low");
       await page.getByRole("button", { name: "Reject all" }).click();
       await waitForEmptyOutbox(page);
       expect(requests).toEqual([release().path, dialog, release().parts.send?.path, "/api/consent"]);
+      expect(priorities[release().parts.send?.path ?? ""]).toBe("High");
       expect(errors).toEqual([]);
     } finally {
       await context.close();
