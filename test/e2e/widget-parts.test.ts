@@ -57,6 +57,12 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       csp: `default-src 'none'; script-src 'nonce-${NONCE}' 'strict-dynamic'; style-src ${widgetOrigin}; connect-src ${widgetOrigin}`,
       tag: `<script src="${widgetOrigin}${release().path}" integrity="${release().integrity}" crossorigin="anonymous" nonce="${NONCE}" defer></script>`,
     }),
+    // A page whose load event waits for a slow image (playwright holds /slow.png).
+    "/slow-load": () => ({
+      csp: `default-src 'none'; script-src ${widgetOrigin}; style-src ${widgetOrigin}; connect-src ${widgetOrigin}; img-src 'self'`,
+      tag: `<script src="${widgetOrigin}${release().path}" integrity="${release().integrity}" crossorigin="anonymous" defer></script>`,
+      body: `<img src="/slow.png" alt="A product" width="400" height="300">`,
+    }),
     // A shop set up as the README says: its block in <head>, the dataLayer made before the widget, which
     // runs without defer before Google's snippet, valid settings, gated tags in the widget's markup.
     "/set-up": () => ({
@@ -320,6 +326,30 @@ describe.skipIf(!CHROMIUM)("widget parts in Chromium", () => {
       await waitForEmptyOutbox(page);
       expect(requests).toEqual([release().path, dialog, release().parts.send?.path, "/api/consent"]);
       expect(priorities[release().parts.send?.path ?? ""]).toBe("High");
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a visitor who answers the banner before the page has loaded never gets the dialog's part", async () => {
+    const { context, page, errors } = await visit(browser, "");
+    try {
+      const requests = widgetRequests(page);
+      const image: { release?: () => Promise<void> } = {};
+      await page.route("**/slow.png", (route) => {
+        image.release = () => route.fulfill({ status: 200, contentType: "image/png", body: Buffer.alloc(0) });
+      });
+      await page.goto(`${siteOrigin}/slow-load`, { waitUntil: "domcontentloaded" });
+      await page.getByRole("button", { name: "Reject all" }).click();
+      await waitForEmptyOutbox(page);
+      await expect.poll(() => image.release !== undefined).toBe(true);
+      expect(await page.evaluate(() => document.readyState)).not.toBe("complete");
+      await image.release?.();
+      await page.waitForLoadState("load");
+      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 5000 })));
+      await page.waitForLoadState("networkidle");
+      expect(requests).toEqual([release().path, release().parts.send?.path, "/api/consent"]);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

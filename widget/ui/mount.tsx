@@ -38,7 +38,7 @@ shareWithParts("categories", { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT });
  * dialog within a frame (a fetch at the click takes about twice as long on a slow phone,
  * docs/widget-delivery.md). Not for a visitor who asked to save data or is on a 2G or 3G connection.
  */
-function prefetchWhenIdle(prefetch: () => void): void {
+function prefetchWhenIdle(prefetch: () => unknown): void {
   const connection = (navigator as { connection?: { saveData?: boolean; effectiveType?: string } }).connection;
   if (connection?.saveData || /2g|3g/.test(connection?.effectiveType ?? "")) return;
   // Safari has no requestIdleCallback: a timer after load is its idle enough.
@@ -149,7 +149,8 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
         });
       // Only the UK rule has anything to start then (widget/parts/rules.ts `defaults`).
       if (config.rules?.defaults) whenSeen();
-      prefetchWhenIdle(prefetchDialog);
+      // Not for a visitor who has already answered it by then.
+      prefetchWhenIdle(() => section.isConnected && prefetchDialog());
       return section;
     });
     reopen = place(reopen, !view.banner && config.floatingButton, () =>
