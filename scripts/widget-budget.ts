@@ -40,7 +40,8 @@
  * the core pure_getters and unsafe_arrows; issue 11's trim): 9,604 B; the
  * dialog part fetched at idle while the banner shows, on connections
  * without Save-Data faster than 3G, at low priority like any prefetch
- * (so Manage preferences opens the dialog within a frame): 9,700 B,
+ * (so Manage preferences opens the dialog within a frame), and only while
+ * the banner is still unanswered: 9,705 B,
  * measured by `npm run build`.
  */
 export interface Budget {
@@ -51,7 +52,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_700;
+const MEASURED_CORE = 9_705;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };
