@@ -88,7 +88,8 @@ export interface WidgetConfig {
 
 /** BCP 47, loosely, and at most 35 characters: what the log accepts (shared/consent-schema.ts). */
 const LANGUAGE_TAG = /^(?=.{2,35}$)[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
-const GATE_CATEGORIES: readonly string[] = [...CATEGORY_IDS, "necessary"];
+/** What `data-category` may name before aliases: our categories and `necessary` (strictly necessary, runs at once). */
+export const GATE_CATEGORIES: readonly string[] = [...CATEGORY_IDS, "necessary"];
 
 /** Tells the site owner, in the console, what is wrong with their set-up and what to change. */
 export function warn(what: string, why: string): void {

@@ -19,16 +19,14 @@
  * failing silently, worded by the `diagnostics` part. An iframe whose category is off shows a placeholder
  * (the `placeholder` part, loaded only then) with a button to allow it.
  */
-import { CATEGORY_IDS, type CategoryId, type Choices } from "../shared/categories.ts";
-import { diagnose, type GateCategory, type WidgetConfig } from "./config.ts";
+import type { CategoryId, Choices } from "../shared/categories.ts";
+import { diagnose, GATE_CATEGORIES, type GateCategory, type WidgetConfig } from "./config.ts";
 import type { TagProblem } from "./parts/diagnostics.ts";
 import type { PlaceholderPart } from "./parts/placeholder.ts";
 import { loadPart } from "./parts.ts";
 
 /** Every tag a site may gate; `[data-category]` alone would also match a shop's `<div data-category="shoes">`. */
 const TAGGED_SELECTOR = "script[data-category],iframe[data-category]";
-/** What `data-category` may name before aliases: our categories and `necessary` (strictly necessary, runs at once). */
-const KNOWN_CATEGORIES: readonly string[] = [...CATEGORY_IDS, "necessary"];
 
 /**
  * Whether a `data-category` value lets its tag run, once the site's aliases are applied
@@ -45,8 +43,8 @@ export function categoryAllows(
   const negated = name.startsWith("!");
   const bare = negated ? name.slice(1) : name;
   // Checked again after the lookup: an alias may be misconfigured, or name an Object.prototype key.
-  const id: unknown = KNOWN_CATEGORIES.includes(bare) ? bare : aliases[bare];
-  if (!KNOWN_CATEGORIES.includes(id as string)) return undefined;
+  const id: unknown = GATE_CATEGORIES.includes(bare) ? bare : aliases[bare];
+  if (!GATE_CATEGORIES.includes(id as string)) return undefined;
   if (id === "necessary") return !negated;
   return !!choices && choices[id as CategoryId] !== negated;
 }
