@@ -229,6 +229,15 @@ export function createController(options: ControllerOptions): Controller {
     await delivery;
   }
 
+  const showBanner = () => {
+    banner = true;
+    notify();
+  };
+  const showPreferences = () => {
+    preferences = true;
+    notify();
+  };
+
   /** The host page's code awaits these; they must never reject into it. */
   const quiet = (promise: Promise<void>) => promise.catch((error) => console.error(error));
 
@@ -263,14 +272,8 @@ export function createController(options: ControllerOptions): Controller {
       consentModeUpdate(defaults);
       void gate.apply(defaults);
     },
-    showBanner() {
-      banner = true;
-      notify();
-    },
-    showPreferences() {
-      preferences = true;
-      notify();
-    },
+    showBanner,
+    showPreferences,
     closePreferences() {
       preferences = false;
       notify();
@@ -280,8 +283,8 @@ export function createController(options: ControllerOptions): Controller {
       get: () => (consent ? toState(consent) : null),
       on: (_event, listener) => void listeners.add(listener),
       off: (_event, listener) => void listeners.delete(listener),
-      showBanner: () => controller.showBanner(),
-      showPreferences: () => controller.showPreferences(),
+      showBanner,
+      showPreferences,
       acceptAll: () => quiet(choose("accept_all", ALL_GRANTED)),
       rejectAll: () => quiet(choose("reject_all", NO_CONSENT)),
       set: (choices) => quiet(choose("custom", { ...NO_CONSENT, ...choices })),
