@@ -161,11 +161,7 @@ export function createController(options: ControllerOptions): Controller {
     press?: Event,
     keepBanner = false,
   ): Promise<void> {
-    const next: Choices = {
-      analytics: !!choices.analytics,
-      functionality: !!choices.functionality,
-      targeting: !!choices.targeting,
-    };
+    const next = Object.fromEntries(CATEGORY_IDS.map((id) => [id, !!choices[id]])) as Choices;
     const previous = stored?.choices;
     const ran = applied;
     const record: ConsentRecord = {
