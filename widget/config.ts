@@ -140,10 +140,8 @@ function isHttpUrl(value: string): boolean {
 
 const isLanguage = (value: string) => LANGUAGE_TAG.test(value);
 
-function flag(value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  return !/^(false|off|no|0)$/i.test(value.trim());
-}
+/** An on/off attribute, on when absent: `test` reads undefined as "undefined", no word for off. */
+const flag = (value: string | undefined) => !/^(false|off|no|0)$/i.test(value?.trim() as string);
 
 /** Whether one value of the JSON block is usable (truthy: kept). */
 type Check = (value: unknown, key: string) => unknown;
@@ -255,11 +253,11 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
     fallbackLanguage: chooseLanguage({ ...sources, available: built }).tag,
     overrides: input,
     cookieDomain: data.cookieDomain || undefined,
-    floatingButton: flag(data.floatingButton, true),
+    floatingButton: flag(data.floatingButton),
     expiryDays: Number(
       checked("data-expiry-days", data.expiryDays, (days) => +days >= 1 && +days <= 395) ?? DEFAULT_EXPIRY_DAYS,
     ),
-    reloadOnWithdraw: flag(data.reloadOnWithdraw, true),
+    reloadOnWithdraw: flag(data.reloadOnWithdraw),
     cookiePatterns,
     categoryAliases,
     theme: (theme as Theme) || "auto",
