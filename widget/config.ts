@@ -124,21 +124,26 @@ export function findOwnScript(current: Element | null): HTMLScriptElement | null
   return document.querySelector<HTMLScriptElement>('script[src$="consent.js"]');
 }
 
-/** `value` when `ok` accepts it; otherwise undefined, with a warning naming the setting. */
-function checked(what: Setting, value: string | undefined, ok: (value: string) => unknown) {
-  if (value === undefined || ok(value)) return value;
+/** Accepts a setting's value or not: a pattern, or an object that tests like one. */
+interface Valid {
+  test(value: string): boolean;
+}
+
+/** `value` when `valid` accepts it; otherwise undefined, with a warning naming the setting. */
+function checked(what: Setting, value: string | undefined, valid: Valid) {
+  if (value === undefined || valid.test(value)) return value;
   diagnose(what, value);
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(value, location.href).protocol);
-  } catch {
-    return false;
-  }
-}
-
-const isLanguage = (value: string) => LANGUAGE_TAG.test(value);
+const HTTP_URL: Valid = {
+  test(value) {
+    try {
+      return /^https?:$/.test(new URL(value, location.href).protocol);
+    } catch {
+      return false;
+    }
+  },
+};
 
 /** An on/off attribute, on when absent: `test` reads undefined as "undefined", no word for off. */
 const flag = (value: string | undefined) => !/^(false|off|no|0)$/i.test(value?.trim() as string);
@@ -216,7 +221,7 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   if (dropped) diagnose("block", block, BLOCK);
   const resolved = resolveTexts(input);
   const apiOrigin = new URL(
-    checked("data-api-origin", data.apiOrigin, isHttpUrl) ?? (script?.src || location.href),
+    checked("data-api-origin", data.apiOrigin, HTTP_URL) ?? (script?.src || location.href),
     location.href,
   ).origin;
   const cookiePatterns = { ...DEFAULT_COOKIE_PATTERNS, ...input.cookies };
@@ -224,7 +229,7 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   const categoryAliases: Record<string, GateCategory> = Object.create(null);
   for (const [name, target] of Object.entries(input.categoryAliases ?? {}))
     categoryAliases[name.toLowerCase()] = target;
-  const attribute = checked("data-language", data.language, isLanguage);
+  const attribute = checked("data-language", data.language, LANGUAGE_TAG);
   const htmlLang = document.documentElement.lang || undefined;
   // The site's packs, by tag: each URL's file name, so none is fetched unless it is the one shown.
   const sitePacks: Record<string, string> = Object.create(null);
@@ -240,12 +245,12 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
   let language = choice.tag;
   if (resolved.overridden && language === CORE_LANGUAGE) {
     // Translated by the block alone: its texts are recorded in the page's language, no pack is missing.
-    language = attribute ?? checked("<html lang>", htmlLang, isLanguage) ?? (CORE_LANGUAGE as string);
+    language = attribute ?? checked("<html lang>", htmlLang, LANGUAGE_TAG) ?? (CORE_LANGUAGE as string);
   } else if (choice.missing) diagnose("pack", choice.missing, language);
-  const theme = checked("data-theme", data.theme, (value) => /^(light|dark|auto)$/.test(value));
+  const theme = checked("data-theme", data.theme, /^(light|dark|auto)$/);
   return {
     apiOrigin,
-    privacyUrl: checked("data-privacy-url", data.privacyUrl, isHttpUrl) || `${apiOrigin}/privacy`,
+    privacyUrl: checked("data-privacy-url", data.privacyUrl, HTTP_URL) || `${apiOrigin}/privacy`,
     language,
     fromPack: choice.tag !== CORE_LANGUAGE,
     dir: "ltr",
@@ -255,13 +260,14 @@ export function readConfig(script: HTMLScriptElement | null): WidgetConfig {
     cookieDomain: data.cookieDomain || undefined,
     floatingButton: flag(data.floatingButton),
     expiryDays: Number(
-      checked("data-expiry-days", data.expiryDays, (days) => +days >= 1 && +days <= 395) ?? DEFAULT_EXPIRY_DAYS,
+      checked("data-expiry-days", data.expiryDays, { test: (days) => +days >= 1 && +days <= 395 }) ??
+        DEFAULT_EXPIRY_DAYS,
     ),
     reloadOnWithdraw: flag(data.reloadOnWithdraw),
     cookiePatterns,
     categoryAliases,
     theme: (theme as Theme) || "auto",
-    rulesByRegion: checked("data-rules", data.rules, (value) => /^(by-region|eea)$/.test(value)) === "by-region",
+    rulesByRegion: checked("data-rules", data.rules, /^(by-region|eea)$/) === "by-region",
     nonce: script?.nonce || undefined,
     texts: resolved,
   };
