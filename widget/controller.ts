@@ -117,7 +117,7 @@ function sitePrivacyUrl({ privacyUrl, apiOrigin }: WidgetConfig): string | undef
 }
 
 export function createController(options: ControllerOptions): Controller {
-  const { config, revision, deliver, gate } = options;
+  const { config, revision, version, deliver, gate } = options;
   const now = options.now ?? Date.now;
   const reload = options.reload ?? (() => location.reload());
   const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
@@ -202,7 +202,7 @@ export function createController(options: ControllerOptions): Controller {
       pageUrl: `${location.origin}${location.pathname}`.slice(0, 2048),
       language: config.language,
       gpc,
-      widgetVersion: options.version,
+      widgetVersion: version,
       source,
       // A page script calling the API inside a real click counts as the visitor's action; on its own, not.
       trusted: (press ? press.isTrusted : navigator.userActivation?.isActive) === true,
@@ -275,7 +275,7 @@ export function createController(options: ControllerOptions): Controller {
       notify();
     },
     api: {
-      version: options.version,
+      version,
       get: () => (consent ? toState(consent) : null),
       on: (_event, listener) => void listeners.add(listener),
       off: (_event, listener) => void listeners.delete(listener),
