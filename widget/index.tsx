@@ -96,10 +96,8 @@ function boot(script: Element | null): void {
   // delivers, in order, anything an earlier page left (say, after the cookie was cleared). An
   // empty outbox loads no part.
   const flush = () => void ((client || outboxWaiting()) && withClient((loaded) => loaded.flush()));
-  if (controller.choseBefore) {
-    if (typeof requestIdleCallback === "function") requestIdleCallback(flush, { timeout: IDLE_FLUSH_MS });
-    else setTimeout(flush);
-  }
+  // Safari has no requestIdleCallback: setTimeout reads the options as no delay.
+  if (controller.choseBefore) (window.requestIdleCallback ?? setTimeout)(flush, { timeout: IDLE_FLUSH_MS });
   addEventListener("online", flush);
   controller.start();
   // Any element with data-consent-open is a way back to the choices (GDPR Art. 7(3)).
