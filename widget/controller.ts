@@ -234,6 +234,13 @@ export function createController(options: ControllerOptions): Controller {
     notify();
   };
 
+  /** Runs `choices` on this page before any choice is made on it: a stored one, or the UK exception's defaults. */
+  const run = (choices: Choices) => {
+    applied = choices;
+    consentModeUpdate(choices);
+    void gate.apply(choices);
+  };
+
   /** The host page's code awaits these; they must never reject into it. */
   const quiet = (promise: Promise<void>) => promise.catch((error) => console.error(error));
 
@@ -246,9 +253,7 @@ export function createController(options: ControllerOptions): Controller {
     },
     start() {
       if (!consent) return;
-      applied = consent.choices;
-      consentModeUpdate(applied);
-      void gate.apply(applied);
+      run(consent.choices);
       announce({ consent: toState(consent), method: null });
     },
     choose: (action, choices, source, press) => quiet(choose(action, choices, source, press)),
@@ -264,9 +269,7 @@ export function createController(options: ControllerOptions): Controller {
         void quiet(choose("object", { ...defaults, analytics: false }, "api", new Event("gpc"), true));
         return;
       }
-      applied = defaults;
-      consentModeUpdate(defaults);
-      void gate.apply(defaults);
+      run(defaults);
     },
     showBanner,
     showPreferences,
