@@ -61,10 +61,5 @@ export function resolveTexts(overrides: TextOverrides | undefined, pack?: Langua
  * SHA-256 of the texts in the shape of `bannerTexts()` (shared/revision.ts).
  * Web Crypto's digest needs a secure context: on plain http it is undefined.
  */
-export async function textsHash(texts: Texts): Promise<string | undefined> {
-  try {
-    return await sha256Hex(JSON.stringify({ categories: texts.categories, messages: texts.messages }));
-  } catch {
-    return undefined;
-  }
-}
+export const textsHash = (texts: Texts): Promise<string | undefined> =>
+  sha256Hex(JSON.stringify({ categories: texts.categories, messages: texts.messages })).catch(() => undefined);
