@@ -12,8 +12,9 @@
  * or focused, or when the dialog is asked for, and, while the banner shows,
  * once the page has loaded and the browser is idle, unless the visitor saves
  * data or is on a slow connection (its 8 KB would compete with the page's own
- * and most visitors never open it); opened in the same task its part arrives in. A dialog that cannot load leaves the
- * banner working and its buttons saying so; the next press tries again.
+ * and most visitors never open it); opened in the same task its part arrives
+ * in. A dialog that cannot load leaves the banner working and its buttons
+ * saying so; the next press tries again.
  */
 import { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT } from "../../shared/categories.ts";
 import type { WidgetConfig } from "../config.ts";
