@@ -10,6 +10,11 @@
  * it lands before any idle-time work, sooner than any driver could (a
  * scripted click, which every widget here handles like a real one).
  *
+ * It also sets `window.__benchSeen`, a promise per moment (`banner`, `dialog`)
+ * that resolves when it is recorded, for the bench to await through CDP
+ * (`widget-scenarios.ts`, `seen`): Playwright's own waiting would first run
+ * its utility script in the page, work no visitor's page does.
+ *
  * Visible: the element has a box, and neither it nor an ancestor (across
  * shadow roots) is `display: none`, `visibility: hidden` or fully
  * transparent, so an entrance animation counts from its first frame.
@@ -33,6 +38,10 @@ export function probeScript(contender: Contender, coldClick = false): string {
   const find = (expression: string | null | undefined) => (expression ? `() => ${expression}` : "null");
   return `(() => {
   const bench = (window.__bench = { visibleAt: null, longTasks: 0, longTaskMs: 0, cls: 0, clickAt: null, dialogAt: null });
+  const seen = {};
+  const resolvers = {};
+  for (const moment of ["banner", "dialog"]) seen[moment] = new Promise((resolve) => { resolvers[moment] = resolve; });
+  window.__benchSeen = seen;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) { bench.longTasks += 1; bench.longTaskMs += entry.duration; }
   }).observe({ type: "longtask", buffered: true });
@@ -62,6 +71,7 @@ export function probeScript(contender: Contender, coldClick = false): string {
   let queuedAt = null;
   if (banner) whenVisible(banner, (time) => {
     bench.visibleAt = time;
+    resolvers.banner(true);
     if (!manage) return;
     queuedAt = performance.now();
     setTimeout(() => manage()?.click());
@@ -70,7 +80,7 @@ export function probeScript(contender: Contender, coldClick = false): string {
   if (dialog) addEventListener("click", (event) => {
     if (bench.clickAt !== null) return;
     bench.clickAt = queuedAt ?? event.timeStamp;
-    whenVisible(dialog, () => { bench.dialogAt = performance.now(); });
+    whenVisible(dialog, () => { bench.dialogAt = performance.now(); resolvers.dialog(true); });
   }, true);
 })();`;
 }

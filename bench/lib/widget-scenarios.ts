@@ -6,7 +6,7 @@
  * are counted (first, returning with a stored choice, opened dialog).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { CONSENT_PATH } from "../../shared/api.ts";
 import { RULES_PATH } from "../../shared/rules.ts";
 import { type Probe, probeScript } from "./page-probe.ts";
@@ -74,11 +74,30 @@ async function open(
   return { context, page, cdp };
 }
 
-function waitForBanner(page: Page) {
-  return page.waitForFunction(() => (window as unknown as BenchWindow).__bench.visibleAt !== null, undefined, {
-    timeout: TIMEOUT_MS,
-    polling: 50,
-  });
+/**
+ * Waits for the probe to record `moment` (`page-probe.ts`), asking through CDP: one expression
+ * of a few bytes. Playwright's `waitForFunction` would first inject its utility script into the
+ * page, which at 4x CPU takes 40 to 90 ms of the page's main thread to compile and run, and
+ * lands on the times measured (the cold click's above all). True once seen, false after
+ * TIMEOUT_MS. Asked right after a navigation commits, the expression may reach the previous
+ * document, which has no probe: then it asks again.
+ */
+export async function seen(cdp: CDPSession, moment: "banner" | "dialog"): Promise<boolean> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const { result } = await cdp.send("Runtime.evaluate", {
+      expression: `window.__benchSeen ? Promise.race([window.__benchSeen.${moment}, new Promise((resolve) => setTimeout(resolve, ${TIMEOUT_MS}, false))]) : "no probe"`,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (typeof result.value === "boolean") return result.value;
+    await sleep(10);
+  }
+  return false;
+}
+
+async function waitForBanner(cdp: CDPSession, widget: Widget): Promise<void> {
+  if (!(await seen(cdp, "banner"))) throw new Error(`${widget}: the banner never showed`);
 }
 
 /** Waits until no request has reached the server for QUIET_MS (at most QUIET_CAP_MS). */
@@ -112,15 +131,8 @@ async function networkFetches(page: Page, contender: Contender, from: number, un
 }
 
 /** Waits for the dialog after a click (ours or the probe's); what it took and what it fetched. */
-async function dialogAfterClick(page: Page, widget: Widget): Promise<ClickSample> {
-  try {
-    await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.dialogAt !== null, undefined, {
-      timeout: TIMEOUT_MS,
-      polling: 50,
-    });
-  } catch (error) {
-    console.error(`${widget}: dialog never visible after the click: ${(error as Error).message.split("\n")[0]}`);
-  }
+async function dialogAfterClick(page: Page, cdp: CDPSession, widget: Widget): Promise<ClickSample> {
+  if (!(await seen(cdp, "dialog"))) console.error(`${widget}: dialog never visible after the click`);
   const { clickAt, dialogAt } = await probe(page);
   if (clickAt === null) throw new Error(`${widget}: Manage preferences was never clicked`);
   return {
@@ -130,7 +142,7 @@ async function dialogAfterClick(page: Page, widget: Widget): Promise<ClickSample
 }
 
 /** A real click (mouse input) in the middle of the banner's Manage preferences button. */
-async function clickManage(page: Page, widget: Widget): Promise<void> {
+export async function clickManage(page: Page, widget: Widget): Promise<void> {
   const box = await page.evaluate(
     `(() => { const box = (${WIDGET_HOOKS[widget].manage})?.getBoundingClientRect(); return box && { x: box.x + box.width / 2, y: box.y + box.height / 2 }; })()`,
   );
@@ -155,7 +167,7 @@ export async function firstVisit(
     await cdp.send("Performance.enable");
     if (throttle > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
     await page.goto(`${server.origin}/${contender}.html`, { waitUntil: "load" });
-    if (contender !== "none") await waitForBanner(page);
+    if (contender !== "none") await waitForBanner(cdp, contender);
     await sleep(SETTLE_MS);
     const { metrics } = await cdp.send("Performance.getMetrics");
     const scriptSeconds = metrics.find((metric) => metric.name === "ScriptDuration")?.value ?? 0;
@@ -174,7 +186,7 @@ export async function firstVisit(
     await waitForQuiet(server);
     await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)));
     await clickManage(page, contender);
-    return { sample, warm: await dialogAfterClick(page, contender) };
+    return { sample, warm: await dialogAfterClick(page, cdp, contender) };
   } finally {
     await context.close();
   }
@@ -191,7 +203,7 @@ export async function coldClick(
   try {
     if (throttle > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
     await page.goto(`${server.origin}/${widget}.html`, { waitUntil: "commit" });
-    return await dialogAfterClick(page, widget);
+    return await dialogAfterClick(page, cdp, widget);
   } finally {
     await context.close();
   }
@@ -235,11 +247,11 @@ export async function byteVisits(browser: Browser, server: BenchServer, widget: 
   let stored: StorageState;
   let first: VisitFiles;
   {
-    const { context, page } = await open(browser, widget);
+    const { context, page, cdp } = await open(browser, widget);
     try {
       const from = server.hits.length;
       await page.goto(url, { waitUntil: "load" });
-      await waitForBanner(page);
+      await waitForBanner(cdp, widget);
       await waitForQuiet(server);
       first = { files: widgetHits(server, from, widget), beforeBanner: await beforeBanner(page, widget) };
       await checkRulesApplied(page, widget, first.files);
@@ -275,13 +287,13 @@ export async function byteVisits(browser: Browser, server: BenchServer, widget: 
   }
   let dialog: VisitFiles = { files: [], beforeBanner: [] };
   if (widget !== "floor") {
-    const { context, page } = await open(browser, widget);
+    const { context, page, cdp } = await open(browser, widget);
     try {
       const from = server.hits.length;
       await page.goto(url, { waitUntil: "load" });
-      await waitForBanner(page);
+      await waitForBanner(cdp, widget);
       await clickManage(page, widget);
-      const click = await dialogAfterClick(page, widget);
+      const click = await dialogAfterClick(page, cdp, widget);
       if (click.dialogMs === null) throw new Error(`${widget}: the dialog never showed`);
       await waitForQuiet(server);
       dialog = { files: widgetHits(server, from, widget), beforeBanner: await beforeBanner(page, widget) };
