@@ -10,9 +10,14 @@
  * - for ours and the two rules pages, when `consent.js`, `/api/rules` and the
  *   rules part arrived, when `DOMContentLoaded` ended and when the banner's
  *   first visible frame came (`lib/page-probe.ts`), median per page: why a
- *   rules page's banner misses the first frame.
+ *   rules page's banner misses the first frame;
+ * - at full CPU speed, main-thread script time one second after the banner
+ *   (`bench:widget`'s figure) for ours as it ships, for ours with Save-Data
+ *   (no idle-time prefetch of the dialog's part) and for
+ *   vanilla-cookieconsent: how much of ours is the prefetched part.
  */
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser } from "playwright-core";
 import { CHROMIUM, launchBrowser } from "../test/e2e/browser.ts";
 import { type Probe, probeScript } from "./lib/page-probe.ts";
@@ -36,22 +41,21 @@ async function open(browser: Browser, server: BenchServer, page: Contender) {
   return { context, tab, cdp, url: `${server.origin}/${page}.html` };
 }
 
+/** A visitor who asked to save data: the widget then fetches no part ahead of need (widget/ui/mount.tsx). */
+function sayingSaveData(): void {
+  Object.defineProperty(
+    Object.getPrototypeOf((navigator as Navigator & { connection: object }).connection),
+    "saveData",
+    { get: () => true },
+  );
+}
+
 /** Click → dialog visible (ms) at 4x, with the dialog part already run or fetched at the click. */
 async function dialogClick(browser: Browser, server: BenchServer, partFirst: boolean): Promise<number> {
   const { context, tab, cdp, url } = await open(browser, server, "ours");
   try {
     // Fetched at the click means no idle-time prefetch first: the widget skips it for a visitor who saves data.
-    if (!partFirst) {
-      await context.addInitScript(() =>
-        Object.defineProperty(
-          Object.getPrototypeOf((navigator as Navigator & { connection: object }).connection),
-          "saveData",
-          {
-            get: () => true,
-          },
-        ),
-      );
-    }
+    if (!partFirst) await context.addInitScript(sayingSaveData);
     await tab.goto(url);
     await seen(cdp, "banner");
     if (partFirst) {
@@ -102,6 +106,22 @@ async function timeline(browser: Browser, server: BenchServer, page: Contender) 
   }
 }
 
+/** Main-thread script time (ms, CDP `ScriptDuration`) one second after the banner showed, as `bench:widget` counts it. */
+async function scriptTime(browser: Browser, server: BenchServer, page: Contender, saveData: boolean): Promise<number> {
+  const { context, tab, cdp, url } = await open(browser, server, page);
+  try {
+    if (saveData) await context.addInitScript(sayingSaveData);
+    await cdp.send("Performance.enable");
+    await tab.goto(url);
+    if (!(await seen(cdp, "banner"))) throw new Error(`${page}: the banner never showed`);
+    await sleep(1000);
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    return (metrics.find((metric) => metric.name === "ScriptDuration")?.value ?? 0) * 1000;
+  } finally {
+    await context.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   if (!CHROMIUM) throw new Error("the probes need Chromium: apt-get install -y chromium, or set CHROMIUM=/path");
   const index = argv.indexOf("--runs");
@@ -140,6 +160,21 @@ export async function main(argv: string[]): Promise<void> {
         `  ${page.padEnd(10)} ${cell("core")}  ${cell("rules")}  ${cell("part")}  ${cell("domContentLoaded").padStart(16)}  ${cell("banner").padStart(14)}`,
       );
     }
+
+    const scripts = { ours: [] as number[], oursSaveData: [] as number[], vanilla: [] as number[] };
+    for (let run = 0; run < runs; run++) {
+      scripts.ours.push(await scriptTime(browser, server, "ours", false));
+      scripts.oursSaveData.push(await scriptTime(browser, server, "ours", true));
+      scripts.vanilla.push(await scriptTime(browser, server, "vanilla-cookieconsent", false));
+    }
+    const row = (label: string, values: number[]) =>
+      console.log(
+        `  ${label.padEnd(47)} ${median(values).toFixed(1)} ms (${values.map((v) => v.toFixed(1)).join(", ")})`,
+      );
+    console.log(`\nMain-thread script time one second after the banner, full CPU speed, median of ${runs}`);
+    row("ours (the dialog's part fetched at idle)", scripts.ours);
+    row("ours with Save-Data (no part fetched ahead)", scripts.oursSaveData);
+    row("vanilla-cookieconsent", scripts.vanilla);
   } finally {
     await browser.close();
     server.close();
