@@ -128,6 +128,17 @@ describe.skipIf(!CHROMIUM)("widget on phones and at 200% zoom in Chromium", () =
         functionality: false,
         targeting: false,
       });
+
+      // Back as a returning visitor: no banner, so the dialog's choices are styled by the banner's
+      // sheet the core adopts for it (widget/ui/mount.tsx), and are as big and in reach as before.
+      await page.reload();
+      const settings = page.locator("opencontact-consent").getByRole("button", { name: "Cookie settings" });
+      if (device.isMobile) await settings.tap();
+      else await settings.click();
+      await page.getByRole("dialog", { name: "Cookie preferences" }).waitFor();
+      expect(await page.getByRole("region", { name: "Cookie choices" }).count()).toBe(0);
+      expect(await reach(page, "preferences")).toEqual(reachable("reject-all", "accept-all", "save"));
+      expect(await axe(page)).toEqual([]);
       await page.context().close();
     });
   }

@@ -125,11 +125,17 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     return here;
   };
 
+  /**
+   * The banner's styles, parsed once the banner shows; the dialog's build on them (choices.css), so
+   * its first opening on a page whose banner never showed (a returning visit) adopts them first.
+   */
+  const adoptBannerStyles = () => banner || adopt(bannerCss);
+
   /** Makes the shadow root show what the controller says; called again on every change. */
   const draw = () => {
     const view = controller.view();
     banner = place(banner, view.banner, () => {
-      adopt(bannerCss);
+      adoptBannerStyles();
       const section = createBanner(messages, config.privacyUrl, {
         acceptAll: (press) => void controller.choose("accept_all", ALL_GRANTED, "banner", press),
         rejectAll: (press) => void controller.choose("reject_all", NO_CONSENT, "banner", press),
@@ -164,6 +170,7 @@ export function mount(controller: Controller, config: WidgetConfig): HTMLElement
     reopen?.setAttribute("aria-label", dialogFailed ? messages.loadFailed : messages.reopen);
     if (dialog) {
       if (!dialogLayer) {
+        adoptBannerStyles();
         adopt(dialog.css);
         dialogLayer = root.appendChild(document.createElement("div"));
       }
