@@ -98,9 +98,9 @@ const shared = {
  * compiled eagerly, on a background thread while the file streams in, instead of each on the main
  * thread at its first call. Worth it where nearly every function runs as soon as the file does:
  * the dialog's part, whose Preact and components all run to open the dialog (a trace of a click at
- * 4x CPU showed 15 to 25 ms of main-thread compiling inside that render). Not the core: compiling
- * all of it before it may run put the banner later (docs/benchmarks.md). 29 bytes; other engines
- * read a comment.
+ * 4x CPU showed 15 to 25 ms of main-thread compiling inside that render). Not the core: compiled
+ * whole before it may run, it gained nothing measurable and drew the banner later
+ * (docs/benchmarks.md). 29 bytes; other engines read a comment.
  */
 const EAGER_COMPILE_HINT = "//# allFunctionsCalledOnLoad";
 const EAGER_PARTS = ["dialog"];

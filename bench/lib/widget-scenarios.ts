@@ -77,7 +77,7 @@ async function open(
 /**
  * Waits for the probe to record `moment` (`page-probe.ts`), asking through CDP: one expression
  * of a few bytes. Playwright's `waitForFunction` would first inject its utility script into the
- * page, which at 4x CPU takes 40 to 90 ms of the page's main thread to compile and run, and
+ * page, which at 4x CPU took 40 to 115 ms of the page's main thread to compile and run in traces, and
  * lands on the times measured (the cold click's above all). True once seen, false after
  * TIMEOUT_MS. Asked right after a navigation commits, the expression may reach the previous
  * document, which has no probe: then it asks again.
