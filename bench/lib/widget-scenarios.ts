@@ -77,8 +77,8 @@ async function open(
 /**
  * Waits for the probe to record `moment` (`page-probe.ts`), asking through CDP: one expression
  * of a few bytes. Playwright's `waitForFunction` would first inject its utility script into the
- * page, which at 4x CPU took 40 to 115 ms of the page's main thread to compile and run in traces, and
- * lands on the times measured (the cold click's above all). True once seen, false after
+ * page: compiling and running it took 40 to 115 ms of the page's main thread at 4x CPU in traces,
+ * inside the times measured (the cold click's above all). True once seen, false after
  * TIMEOUT_MS. Asked right after a navigation commits, the expression may reach the previous
  * document, which has no probe: then it asks again.
  */
