@@ -44,7 +44,7 @@ export function partSources(): PartSource[] {
     : [];
   return [
     { name: "send", entry: "widget/parts/send.ts" },
-    { name: "dialog", entry: "widget/parts/dialog.tsx" },
+    { name: "dialog", entry: "widget/parts/dialog.ts" },
     { name: "site-pack", entry: "widget/parts/site-pack.ts" },
     { name: "placeholder", entry: "widget/parts/placeholder.ts" },
     { name: "rules", entry: "widget/parts/rules.ts" },

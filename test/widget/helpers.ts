@@ -10,7 +10,7 @@ import { type Controller, createController } from "../../widget/controller.ts";
 import type { Gate } from "../../widget/gating.ts";
 import { createLogClient } from "../../widget/log-client.ts";
 import explainProblem from "../../widget/parts/diagnostics.ts";
-import dialogPart from "../../widget/parts/dialog.tsx";
+import dialogPart from "../../widget/parts/dialog.ts";
 import { definePart } from "../../widget/parts.ts";
 import type { Texts } from "../../widget/texts.ts";
 import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";

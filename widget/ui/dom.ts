@@ -32,8 +32,8 @@ export function svg<K extends keyof SVGElementTagNameMap>(
   return fill(document.createElementNS("http://www.w3.org/2000/svg", tag), attributes, children);
 }
 
-/** A `type="button"` button that calls `onPress` when clicked (also by keyboard). */
-export function button(attributes: Record<string, string>, label: Node | string, onPress: () => void) {
+/** A `type="button"` button that calls `onPress` with the click event when clicked (also by keyboard). */
+export function button(attributes: Record<string, string>, label: Node | string, onPress: (press: Event) => void) {
   const element = el("button", { type: "button", ...attributes }, label);
   element.addEventListener("click", onPress);
   return element;

@@ -19,7 +19,7 @@
 import { ALL_GRANTED, CATEGORY_IDS, NO_CONSENT } from "../../shared/categories.ts";
 import type { WidgetConfig } from "../config.ts";
 import type { Controller } from "../controller.ts";
-import type { DialogPart } from "../parts/dialog.tsx";
+import type { DialogPart } from "../parts/dialog.ts";
 import { loadPart, partNow, prefetchPart, shareWithParts } from "../parts.ts";
 import { loadRules } from "../rules.ts";
 import bannerCss from "./banner.css?inline";
