@@ -55,9 +55,11 @@ export function partSources(): PartSource[] {
 
 /**
  * Core modules whose code parts take from the core (widget/parts.ts `shareWithParts`) instead of
- * bundling a copy: file -> the name the core shares it under (widget/ui/mount.tsx).
+ * bundling a copy: file -> the name the core shares it under (widget/ui/mount.tsx). Files may share
+ * one name (one object costs the core less than one per module): a part reads each of a file's
+ * exports from it, so the core's object must hold every export a part imports.
  */
-const SHARED_WITH_PARTS: Record<string, string> = { "shared/categories.ts": "categories" };
+const SHARED_WITH_PARTS: Record<string, string> = { "shared/categories.ts": "core", "widget/ui/dom.ts": "core" };
 const SHARED_PREFIX = "\0opencontact-shared:";
 
 interface BuiltPart {
@@ -77,8 +79,6 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 
 /** Minifier and syntax settings shared by the core and every part. */
 const shared = {
-  // Classic JSX: Preact's own h() instead of the jsx-runtime module, a few hundred bytes less.
-  oxc: { jsx: { runtime: "classic", pragma: "h", pragmaFrag: "Fragment" } },
   build: {
     // Browsers with constructable stylesheets (Chrome 73, Firefox 101, Safari 16.4) all run ES2022.
     target: "es2022",
@@ -97,10 +97,11 @@ const shared = {
  * V8's explicit compile hint (Chrome 136): a file that starts with this comment has every function
  * compiled eagerly, on a background thread while the file streams in, instead of each on the main
  * thread at its first call. Worth it where nearly every function runs as soon as the file does:
- * the dialog's part, whose Preact and components all run to open the dialog (a trace of a click at
- * 4x CPU showed 15 to 25 ms of main-thread compiling inside that render). Not the core: compiled
- * whole before it may run, it gained nothing measurable and drew the banner later
- * (docs/benchmarks.md). 29 bytes; other engines read a comment.
+ * the dialog's part, whose functions all run to open the dialog (a trace of a click at 4x CPU, when
+ * Preact rendered the dialog, showed 15 to 25 ms of main-thread compiling inside that render; not
+ * measured again for the plain-DOM dialog). Not the core: compiled whole before it may run, it
+ * gained nothing measurable and drew the banner later (docs/benchmarks.md). 29 bytes; other
+ * engines read a comment.
  */
 const EAGER_COMPILE_HINT = "//# allFunctionsCalledOnLoad";
 const EAGER_PARTS = ["dialog"];

@@ -105,7 +105,7 @@ export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
   };
 }
 
-/** Lets Preact's debounced re-render and the controller's promises settle. */
+/** Lets the controller's promises, and the focus moves the dialog makes after them, settle. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }

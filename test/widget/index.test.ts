@@ -1,4 +1,4 @@
-import { within } from "@testing-library/preact";
+import { within } from "@testing-library/dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OUTBOX_KEY } from "../../widget/log-client.ts";
 import type { ConsentChange } from "../../widget/types.ts";

@@ -1,8 +1,9 @@
 /**
  * @module
- * A tiny element builder for the parts every visitor sees (the banner and the
- * re-open button): plain DOM, so the first paint runs no renderer and compiles
- * none of Preact's code. The dialog, which has state, is Preact's.
+ * A tiny element builder for the banner and the re-open button, which every
+ * visitor sees: plain DOM, so the first paint runs no renderer. The dialog's
+ * part builds with the same functions, taken from the core (vite.config.ts
+ * SHARED_WITH_PARTS), not a copy of its own.
  */
 
 type Children = (Node | string)[];

@@ -5,7 +5,7 @@
  * dialog must match it. Random values (consent id, Blob URL, dates) are masked.
  */
 import { fireEvent, within } from "@testing-library/dom";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../../../widget/config.ts";
 import useRules from "../../../widget/parts/rules.ts";
 import { RECEIPT_KEY } from "../../../widget/storage.ts";
@@ -97,5 +97,46 @@ describe("the preferences dialog's DOM", () => {
     expect(mounted.shadow.activeElement).toBe(analytics);
     expect(analytics.getAttribute("aria-checked")).toBe("false");
     expect(shape(dialog, false).join("\n")).toMatchSnapshot();
+  });
+});
+
+describe("the dialog's part", () => {
+  beforeEach(resetPage);
+  afterEach(() => {
+    vi.restoreAllMocks();
+    resetPage();
+  });
+
+  it("leaves an open dialog as it is when the core draws again: the same elements, draft and focus", async () => {
+    const mounted = mountWidget();
+    const dialog = await openedDialog(mounted);
+    const functionality = within(dialog).getAllByRole("switch")[1] as HTMLElement;
+    functionality.focus();
+    fireEvent.click(functionality);
+    // Any change the core draws (here the banner asked for again) renders the part again with props.
+    mounted.controller.showBanner();
+    mounted.controller.showPreferences();
+    await settle();
+    expect(within(mounted.shadow as unknown as HTMLElement).getByRole("dialog")).toBe(dialog);
+    expect(mounted.shadow.activeElement).toBe(functionality);
+    expect(functionality.getAttribute("aria-checked")).toBe("true");
+  });
+
+  it("on close, revokes the receipt's Blob URL and, with the opener gone, focuses the re-open button", async () => {
+    localStorage.setItem(RECEIPT_KEY, JSON.stringify({ eventId: "22222222-2222-4222-8222-222222222222" }));
+    const revoke = vi.spyOn(URL, "revokeObjectURL");
+    const mounted = mountWidget();
+    const shadow = mounted.shadow as unknown as HTMLElement;
+    within(shadow).getByRole("button", { name: "Manage preferences" }).focus();
+    const dialog = await openedDialog(mounted);
+    const url = within(dialog)
+      .getByRole("link", { name: /receipt/i })
+      .getAttribute("href");
+    // Save closes the dialog and the banner, the dialog's opener with it.
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save choices" }));
+    await settle();
+    expect(within(shadow).queryByRole("dialog")).toBeNull();
+    expect(revoke).toHaveBeenCalledWith(url);
+    expect(mounted.shadow.activeElement).toBe(mounted.shadow.querySelector(".reopen"));
   });
 });
