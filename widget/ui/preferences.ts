@@ -113,8 +113,8 @@ function declared(id: DeclarationCategory, messages: Messages): HTMLElement[] {
 }
 
 /**
- * Opens the dialog in `layer`: shown modal, focus on its first control. Returns what closes it
- * (without a choice: that is `onClose`'s to decide), which also gives focus back.
+ * Opens the dialog in `layer`: shown modal, focus on its first control. Returns the function that
+ * removes it (the part calls it when the core draws no dialog) and gives focus back.
  */
 export function openPreferences(
   layer: HTMLElement,
