@@ -224,8 +224,13 @@ export function widgetReport({ runs, pages, throttles, samples, bytes: partialBy
   const goalPages: Widget[] = ["ours", "floor", vcc];
   const checkGoals = (): string[][] => {
     const goals: string[][] = [];
-    const goal = (name: string, target: string, measured: string, met: boolean) =>
-      goals.push([name, target, measured, met ? "met" : "**not met**"]);
+    const goal = (name: string, target: string, measured: string, met: boolean, unsettled = false) =>
+      goals.push([
+        name,
+        target,
+        measured,
+        `${met ? "met" : "**not met**"}${unsettled ? ", inside this run's spread" : ""}`,
+      ]);
     const byteGoal = (name: string, limit: number, pick: (widget: Widget) => number) => {
       const ratio = pick("ours") / pick(vcc);
       goal(name, `≤ ${limit.toFixed(2)}×`, `${kb(pick("ours"))} vs ${kb(pick(vcc))}: ${times(ratio)}`, ratio <= limit);
@@ -237,14 +242,24 @@ export function widgetReport({ runs, pages, throttles, samples, bytes: partialBy
     byteGoal("Returning-visit bytes", 0.35, (widget) => gzipOf(bytes[widget].returning, widget));
     for (const throttle of throttles) {
       const suffix = throttle > 1 ? `, ${throttle}x CPU` : "";
-      const visible = (widget: Widget) =>
-        median(visits(widget, throttle).map((sample) => sample.visibleMs ?? Number.NaN));
+      const visible = (widget: Widget, q = 0.5) =>
+        quantile(
+          visits(widget, throttle).map((sample) => sample.visibleMs ?? Number.NaN),
+          q,
+        );
       const banner = visible("ours") / visible("floor");
+      // The two pages' quartiles overlap at 4x, so one run's median ratio can land on either side of
+      // the target: the ratio's range over the quartiles says when the verdict is this run's luck.
+      const [lowest, highest] = [
+        visible("ours", 0.25) / visible("floor", 0.75),
+        visible("ours", 0.75) / visible("floor", 0.25),
+      ];
       goal(
         `Banner visible vs the floor, median${suffix}`,
         "≤ 1.20×",
-        `${ms(visible("ours"))} vs ${ms(visible("floor"))}: ${times(banner)}`,
+        `${ms(visible("ours"))} vs ${ms(visible("floor"))}: ${times(banner)} (quartiles: ${times(lowest)}–${times(highest)})`,
         banner <= 1.2,
+        lowest <= 1.2 && highest > 1.2,
       );
       const script = (widget: Widget) => median(visits(widget, throttle).map((sample) => sample.scriptMs));
       const scriptRatio = script("ours") / script(vcc);
@@ -264,8 +279,9 @@ export function widgetReport({ runs, pages, throttles, samples, bytes: partialBy
       goal(
         `Click → dialog visible, ${kind}, median, 4x CPU`,
         "≤ 100 ms",
-        `${ms(median(values))}${failed ? ` (never shown in ${failed} runs)` : ""}`,
+        `${spread(values)}${failed ? ` (never shown in ${failed} runs)` : ""}`,
         median(values) <= 100 && failed === 0,
+        quantile(values, 0.25) <= 100 && quantile(values, 0.75) > 100,
       );
     }
     goal("Layout shift, worst run", "0", worstShift("ours").toFixed(4), worstShift("ours") === 0);
