@@ -55,11 +55,16 @@ export function partSources(): PartSource[] {
 
 /**
  * Core modules whose code parts take from the core (widget/parts.ts `shareWithParts`) instead of
- * bundling a copy: file -> the name the core shares it under (widget/ui/mount.tsx). Files may share
- * one name (one object costs the core less than one per module): a part reads each of a file's
- * exports from it, so the core's object must hold every export a part imports.
+ * bundling a copy: file -> the name the core shares it under and the exports it shares
+ * (widget/ui/mount.ts; test/scripts/shared-with-parts.test.ts holds the two together). Files may
+ * share one name: one object costs the core less than one per module. A part that imports any other
+ * export of such a file fails the build (MISSING_EXPORT, naming the file), where it would otherwise
+ * read `undefined` from the core's object.
  */
-const SHARED_WITH_PARTS: Record<string, string> = { "shared/categories.ts": "core", "widget/ui/dom.ts": "core" };
+export const SHARED_WITH_PARTS: Record<string, { name: string; exports: string[] }> = {
+  "shared/categories.ts": { name: "core", exports: ["ALL_GRANTED", "CATEGORY_IDS", "NO_CONSENT"] },
+  "widget/ui/dom.ts": { name: "core", exports: ["el", "button"] },
+};
 const SHARED_PREFIX = "\0opencontact-shared:";
 
 interface BuiltPart {
@@ -127,10 +132,9 @@ async function buildPart({ name, entry }: PartSource): Promise<BuiltPart> {
           if (id === wrapper) {
             return `import part from ${JSON.stringify(resolve(entry))};\n__occPart(${JSON.stringify(name)}, part);\n`;
           }
-          const file = id.startsWith(SHARED_PREFIX) ? id.slice(SHARED_PREFIX.length) : "";
-          if (!SHARED_WITH_PARTS[file]) return;
-          const names = [...readFileSync(file, "utf8").matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
-          return `export const { ${names.join(", ")} } = __occPart.s[${JSON.stringify(SHARED_WITH_PARTS[file])}];\n`;
+          const shared = SHARED_WITH_PARTS[id.startsWith(SHARED_PREFIX) ? id.slice(SHARED_PREFIX.length) : ""];
+          if (!shared) return;
+          return `export const { ${shared.exports.join(", ")} } = __occPart.s[${JSON.stringify(shared.name)}];\n`;
         },
       },
     ],
@@ -232,7 +236,7 @@ export default defineConfig({
     outDir: OUT_DIR,
     emptyOutDir: true,
     lib: {
-      entry: "widget/index.tsx",
+      entry: "widget/index.ts",
       formats: ["iife"],
       name: "OpenContactConsentBundle",
       fileName: () => CORE,

@@ -53,7 +53,7 @@ export default defineConfig(async () => {
                 },
               },
             },
-            include: ["test/widget/**/*.test.{ts,tsx}"],
+            include: ["test/widget/**/*.test.ts"],
           },
         },
         {

@@ -13,7 +13,7 @@ import explainProblem from "../../widget/parts/diagnostics.ts";
 import dialogPart from "../../widget/parts/dialog.ts";
 import { definePart } from "../../widget/parts.ts";
 import type { Texts } from "../../widget/texts.ts";
-import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
+import { DIALOG_PART, mount } from "../../widget/ui/mount.ts";
 
 /**
  * Registers the dialog's, the log client's and the diagnostics' parts in `parts` (a fresh copy of

@@ -8,7 +8,7 @@ import { registerParts, resetPage, settle } from "./helpers.ts";
 async function loadEntry() {
   vi.resetModules();
   registerParts(await import("../../widget/parts.ts"));
-  await import("../../widget/index.tsx");
+  await import("../../widget/index.ts");
 }
 
 function cleanWindow() {
