@@ -44,7 +44,7 @@ export function partSources(): PartSource[] {
     : [];
   return [
     { name: "send", entry: "widget/parts/send.ts" },
-    { name: "dialog", entry: "widget/parts/dialog.tsx" },
+    { name: "dialog", entry: "widget/parts/dialog.ts" },
     { name: "site-pack", entry: "widget/parts/site-pack.ts" },
     { name: "placeholder", entry: "widget/parts/placeholder.ts" },
     { name: "rules", entry: "widget/parts/rules.ts" },
@@ -55,9 +55,16 @@ export function partSources(): PartSource[] {
 
 /**
  * Core modules whose code parts take from the core (widget/parts.ts `shareWithParts`) instead of
- * bundling a copy: file -> the name the core shares it under (widget/ui/mount.tsx).
+ * bundling a copy: file -> the name the core shares it under and the exports it shares
+ * (widget/ui/mount.ts; test/scripts/shared-with-parts.test.ts holds the two together). Files may
+ * share one name: one object costs the core less than one per module. A part that imports any other
+ * export of such a file fails the build (MISSING_EXPORT, naming the file), where it would otherwise
+ * read `undefined` from the core's object.
  */
-const SHARED_WITH_PARTS: Record<string, string> = { "shared/categories.ts": "categories" };
+export const SHARED_WITH_PARTS: Record<string, { name: string; exports: string[] }> = {
+  "shared/categories.ts": { name: "core", exports: ["ALL_GRANTED", "CATEGORY_IDS", "NO_CONSENT"] },
+  "widget/ui/dom.ts": { name: "core", exports: ["el", "button"] },
+};
 const SHARED_PREFIX = "\0opencontact-shared:";
 
 interface BuiltPart {
@@ -77,8 +84,6 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 
 /** Minifier and syntax settings shared by the core and every part. */
 const shared = {
-  // Classic JSX: Preact's own h() instead of the jsx-runtime module, a few hundred bytes less.
-  oxc: { jsx: { runtime: "classic", pragma: "h", pragmaFrag: "Fragment" } },
   build: {
     // Browsers with constructable stylesheets (Chrome 73, Firefox 101, Safari 16.4) all run ES2022.
     target: "es2022",
@@ -97,10 +102,11 @@ const shared = {
  * V8's explicit compile hint (Chrome 136): a file that starts with this comment has every function
  * compiled eagerly, on a background thread while the file streams in, instead of each on the main
  * thread at its first call. Worth it where nearly every function runs as soon as the file does:
- * the dialog's part, whose Preact and components all run to open the dialog (a trace of a click at
- * 4x CPU showed 15 to 25 ms of main-thread compiling inside that render). Not the core: compiled
- * whole before it may run, it gained nothing measurable and drew the banner later
- * (docs/benchmarks.md). 29 bytes; other engines read a comment.
+ * the dialog's part, whose functions all run to open the dialog (a trace of a click at 4x CPU, when
+ * Preact rendered the dialog, showed 15 to 25 ms of main-thread compiling inside that render; not
+ * measured again for the plain-DOM dialog). Not the core: compiled whole before it may run, it
+ * gained nothing measurable and drew the banner later (docs/benchmarks.md). 29 bytes; other
+ * engines read a comment.
  */
 const EAGER_COMPILE_HINT = "//# allFunctionsCalledOnLoad";
 const EAGER_PARTS = ["dialog"];
@@ -126,10 +132,9 @@ async function buildPart({ name, entry }: PartSource): Promise<BuiltPart> {
           if (id === wrapper) {
             return `import part from ${JSON.stringify(resolve(entry))};\n__occPart(${JSON.stringify(name)}, part);\n`;
           }
-          const file = id.startsWith(SHARED_PREFIX) ? id.slice(SHARED_PREFIX.length) : "";
-          if (!SHARED_WITH_PARTS[file]) return;
-          const names = [...readFileSync(file, "utf8").matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
-          return `export const { ${names.join(", ")} } = __occPart.s[${JSON.stringify(SHARED_WITH_PARTS[file])}];\n`;
+          const shared = SHARED_WITH_PARTS[id.startsWith(SHARED_PREFIX) ? id.slice(SHARED_PREFIX.length) : ""];
+          if (!shared) return;
+          return `export const { ${shared.exports.join(", ")} } = __occPart.s[${JSON.stringify(shared.name)}];\n`;
         },
       },
     ],
@@ -231,7 +236,7 @@ export default defineConfig({
     outDir: OUT_DIR,
     emptyOutDir: true,
     lib: {
-      entry: "widget/index.tsx",
+      entry: "widget/index.ts",
       formats: ["iife"],
       name: "OpenContactConsentBundle",
       fileName: () => CORE,

@@ -39,8 +39,7 @@ export default defineConfig(async () => {
           },
         },
         {
-          // The widget's components and modules in a simulated DOM (happy-dom), JSX for Preact.
-          oxc: { jsx: { runtime: "classic" as const, pragma: "h", pragmaFrag: "Fragment" } },
+          // The widget's modules in a simulated DOM (happy-dom).
           test: {
             name: "widget",
             environment: "happy-dom",
@@ -54,7 +53,7 @@ export default defineConfig(async () => {
                 },
               },
             },
-            include: ["test/widget/**/*.test.{ts,tsx}"],
+            include: ["test/widget/**/*.test.ts"],
           },
         },
         {

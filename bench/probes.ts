@@ -41,7 +41,7 @@ async function open(browser: Browser, server: BenchServer, page: Contender) {
   return { context, tab, cdp, url: `${server.origin}/${page}.html` };
 }
 
-/** A visitor who asked to save data: the widget then fetches no part ahead of need (widget/ui/mount.tsx). */
+/** A visitor who asked to save data: the widget then fetches no part ahead of need (widget/ui/mount.ts). */
 function sayingSaveData(): void {
   Object.defineProperty(
     Object.getPrototypeOf((navigator as Navigator & { connection: object }).connection),

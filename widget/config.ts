@@ -10,7 +10,7 @@
  * (widget/parts/diagnostics.ts) words it, so a page set up correctly never
  * downloads the words. It also picks the language (widget/lang/choose.ts)
  * among the built packs and the site's own (`data-language-pack`); the pack
- * itself is loaded before the UI mounts (index.tsx).
+ * itself is loaded before the UI mounts (index.ts).
  */
 
 /** Tags of the packs built as parts (vite.config.ts); absent when not built (unit tests). */
@@ -78,7 +78,7 @@ export interface WidgetConfig {
   /** The CSP nonce of the widget's own tag, if any: under 'strict-dynamic' only gated tags with it run. */
   nonce: string | undefined;
   texts: Texts;
-  /** Settles once a pack's texts are in `texts` (index.tsx); absent when the core's own are shown. */
+  /** Settles once a pack's texts are in `texts` (index.ts); absent when the core's own are shown. */
   textsLoaded?: Promise<void>;
   /** `data-rules="by-region"`: the log says which rule set applies to this visitor (issue 14, widget/rules.ts). */
   rulesByRegion: boolean;
@@ -99,7 +99,7 @@ export function warn(what: string, why: string): void {
 /**
  * Has the `diagnostics` part explain a set-up problem the core noticed (and has already dealt
  * with safely): loaded only on a page with one, and each problem is worded in the order noticed.
- * A microtask later, since readConfig runs before index.tsx says where parts come from.
+ * A microtask later, since readConfig runs before index.ts says where parts come from.
  */
 export function diagnose(...problem: Problem): void {
   Promise.resolve()

@@ -132,7 +132,7 @@ export function createGate(options: GateOptions = {}): Gate {
         const frame = element instanceof HTMLIFrameElement && element;
         if (!categoryAllows(element.dataset.category, choices, aliases)) {
           // A frame waiting for consent gets a placeholder: the part that draws it loads only now.
-          // Read now, not at start: index.tsx sets textsLoaded after creating the gate.
+          // Read now, not at start: index.ts sets textsLoaded after creating the gate.
           if (frame && !covered.has(frame)) {
             covered.add(frame);
             Promise.all([loadPart<PlaceholderPart>("placeholder"), options.textsLoaded])

@@ -7,7 +7,7 @@
  *   default export is the part's value (a language pack's is its JSON object).
  *   Language packs are listed by themselves: `lang-<tag>` for each
  *   `widget/lang/packs/<tag>.json`.
- * - The build bundles each part on its own (Preact only in the dialog part) as
+ * - The build bundles each part on its own as
  *   a script that calls `__occPart(name, value)`, the global the core defines
  *   here, and writes it under a content-hashed name, `parts/<name>.<hash>.js`
  *   (`<hash>`: the first ten letters and digits of its SRI digest),

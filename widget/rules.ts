@@ -4,7 +4,7 @@
  * `data-rules="by-region"`, asks the log which rule set applies to this
  * visitor (`GET /api/rules`, never their country) and loads the `rules`
  * part that applies it (widget/parts/rules.ts), both at once. The banner
- * waits for them (index.tsx), as it waits for a language pack, so it never
+ * waits for them (index.ts), as it waits for a language pack, so it never
  * changes in front of the visitor. Without both within RULES_WAIT_MS,
  * nothing changes from a site without rules by region: opt-in for every
  * category, and events claim no rule set; a late answer is not used. The

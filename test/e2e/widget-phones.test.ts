@@ -130,7 +130,7 @@ describe.skipIf(!CHROMIUM)("widget on phones and at 200% zoom in Chromium", () =
       });
 
       // Back as a returning visitor: no banner, so the dialog's choices are styled by the banner's
-      // sheet the core adopts for it (widget/ui/mount.tsx), and are as big and in reach as before.
+      // sheet the core adopts for it (widget/ui/mount.ts), and are as big and in reach as before.
       await page.reload();
       const settings = page.locator("opencontact-consent").getByRole("button", { name: "Cookie settings" });
       if (device.isMobile) await settings.tap();

@@ -634,7 +634,7 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
       });
     }
 
-    it("the dialog, opened from Manage by keyboard, shows the rule and the analytics basis; axe and focus hold", async () => {
+    it("the dialog, opened from Manage by keyboard, shows the rule and the analytics basis, which follows its switch; axe and focus hold", async () => {
       const { context, page, violations, errors } = await open(shop, "/");
       try {
         await bannerAtRest(page);
@@ -656,6 +656,19 @@ describe.skipIf(!CHROMIUM)("rules by region in Chromium", () => {
         expect(await basisOf("analytics").textContent()).toMatch(/unless you object/i);
         expect(await basisOf("targeting").getAttribute("data-occ-basis")).toBe("consent");
         expect(await basisOf("functionality").getAttribute("data-occ-basis")).toBe("consent");
+        // A switch turned by keyboard changes the basis beside it and keeps focus: nothing is rebuilt.
+        const analytics = dialog.getByRole("switch", { name: "Analytical or performance cookies" });
+        const focusedHere = () =>
+          analytics.evaluate((element) => (element.getRootNode() as ShadowRoot).activeElement === element);
+        await analytics.focus();
+        await page.keyboard.press("Space");
+        await expect.poll(() => basisOf("analytics").getAttribute("data-occ-basis")).toBe("objected");
+        expect(await basisOf("analytics").textContent()).toMatch(/you objected/i);
+        expect(await analytics.getAttribute("aria-checked")).toBe("false");
+        expect(await focusedHere()).toBe(true);
+        await page.keyboard.press("Space");
+        await expect.poll(() => basisOf("analytics").getAttribute("data-occ-basis")).toBe("exception-not-objected");
+        expect(await focusedHere()).toBe(true);
         expect(await axe(page)).toEqual([]);
         // Tab stays inside the modal dialog.
         for (let i = 0; i < 20; i++) {

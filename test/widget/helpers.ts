@@ -10,10 +10,10 @@ import { type Controller, createController } from "../../widget/controller.ts";
 import type { Gate } from "../../widget/gating.ts";
 import { createLogClient } from "../../widget/log-client.ts";
 import explainProblem from "../../widget/parts/diagnostics.ts";
-import dialogPart from "../../widget/parts/dialog.tsx";
+import dialogPart from "../../widget/parts/dialog.ts";
 import { definePart } from "../../widget/parts.ts";
 import type { Texts } from "../../widget/texts.ts";
-import { DIALOG_PART, mount } from "../../widget/ui/mount.tsx";
+import { DIALOG_PART, mount } from "../../widget/ui/mount.ts";
 
 /**
  * Registers the dialog's, the log client's and the diagnostics' parts in `parts` (a fresh copy of
@@ -105,7 +105,7 @@ export function mountWidget(overrides: Partial<WidgetConfig> = {}): Mounted {
   };
 }
 
-/** Lets Preact's debounced re-render and the controller's promises settle. */
+/** Lets the controller's promises, and the focus moves the dialog makes after them, settle. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -1,4 +1,4 @@
-import { within } from "@testing-library/preact";
+import { within } from "@testing-library/dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OUTBOX_KEY } from "../../widget/log-client.ts";
 import type { ConsentChange } from "../../widget/types.ts";
@@ -8,7 +8,7 @@ import { registerParts, resetPage, settle } from "./helpers.ts";
 async function loadEntry() {
   vi.resetModules();
   registerParts(await import("../../widget/parts.ts"));
-  await import("../../widget/index.tsx");
+  await import("../../widget/index.ts");
 }
 
 function cleanWindow() {

@@ -4,7 +4,7 @@
  * to the log once when it asks for them, and the receipt kept and offered in
  * the dialog. The same in real Chromium: test/e2e/widget-proof.test.ts.
  */
-import { fireEvent, within } from "@testing-library/preact";
+import { fireEvent, within } from "@testing-library/dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConsentEvent } from "../../shared/consent-schema.ts";
 import { DEFAULT_MESSAGES } from "../../shared/messages.ts";

@@ -5,7 +5,7 @@
  * under the EEA rule nothing changes but the claim. The same in real
  * Chromium against the worker: test/e2e/widget-rules.test.ts.
  */
-import { fireEvent, within } from "@testing-library/preact";
+import { fireEvent, within } from "@testing-library/dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConsentEvent } from "../../shared/consent-schema.ts";
 import type { RulesAnswer } from "../../shared/rules.ts";

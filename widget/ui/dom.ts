@@ -1,8 +1,9 @@
 /**
  * @module
- * A tiny element builder for the parts every visitor sees (the banner and the
- * re-open button): plain DOM, so the first paint runs no renderer and compiles
- * none of Preact's code. The dialog, which has state, is Preact's.
+ * A tiny element builder for the banner and the re-open button, which every
+ * visitor sees: plain DOM, so the first paint runs no renderer. The dialog's
+ * part builds with the same functions, taken from the core (vite.config.ts
+ * SHARED_WITH_PARTS), not a copy of its own.
  */
 
 type Children = (Node | string)[];
@@ -32,8 +33,8 @@ export function svg<K extends keyof SVGElementTagNameMap>(
   return fill(document.createElementNS("http://www.w3.org/2000/svg", tag), attributes, children);
 }
 
-/** A `type="button"` button that calls `onPress` when clicked (also by keyboard). */
-export function button(attributes: Record<string, string>, label: Node | string, onPress: () => void) {
+/** A `type="button"` button that calls `onPress` with the click event when clicked (also by keyboard). */
+export function button(attributes: Record<string, string>, label: Node | string, onPress: (press: Event) => void) {
   const element = el("button", { type: "button", ...attributes }, label);
   element.addEventListener("click", onPress);
   return element;

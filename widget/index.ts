@@ -24,7 +24,7 @@ import type { FetchSitePack } from "./parts/site-pack.ts";
 import { configureParts, loadPart } from "./parts.ts";
 import { loadRules } from "./rules.ts";
 import { resolveTexts } from "./texts.ts";
-import { mount } from "./ui/mount.tsx";
+import { mount } from "./ui/mount.ts";
 
 const BOOTED = "__openContactConsentBooted";
 const SEND_PART = "send";

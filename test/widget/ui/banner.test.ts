@@ -1,4 +1,4 @@
-import { fireEvent, within } from "@testing-library/preact";
+import { fireEvent, within } from "@testing-library/dom";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REVISION } from "../../../shared/generated/build-info.ts";
 import { DEFAULT_MESSAGES } from "../../../shared/messages.ts";

@@ -1,4 +1,4 @@
-import { fireEvent, within } from "@testing-library/preact";
+import { fireEvent, within } from "@testing-library/dom";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CATEGORIES } from "../../../shared/categories.ts";
 import { decodeRecord } from "../../../widget/consent-state.ts";
