@@ -42,8 +42,9 @@
  * without Save-Data faster than 3G, at low priority like any prefetch
  * (so Manage preferences opens the dialog within a frame), and only while
  * the banner is still unanswered: 9,705 B; the settings, controller, entry
- * and texts written shorter (issue 11's second trim): 9,651 B,
- * measured by `npm run build`.
+ * and texts written shorter (issue 11's second trim): 9,651 B; the
+ * dialog's part taking the banner's styles (+12 B) and, in plain DOM, the
+ * core's element builders (+10 B): 9,673 B, measured by `npm run build`.
  */
 export interface Budget {
   /** Fails the build above it. */
@@ -53,7 +54,7 @@ export interface Budget {
 }
 
 /** The core as `npm run build` measured it last (gzip bytes), see above. */
-const MEASURED_CORE = 9_651;
+const MEASURED_CORE = 9_673;
 const INTERIM_CORE_LIMIT = MEASURED_CORE + 100;
 export const FIRST_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 7.5 * 1024 };
 export const RETURNING_VISIT_BUDGET: Budget = { limit: INTERIM_CORE_LIMIT, target: 5.3 * 1024 };
