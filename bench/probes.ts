@@ -14,8 +14,13 @@
  * - at full CPU speed, main-thread script time one second after the banner
  *   (`bench:widget`'s figure) for ours as it ships, for ours with Save-Data
  *   (no idle-time prefetch of the dialog's part) and for
- *   vanilla-cookieconsent: how much of ours is the prefetched part.
+ *   vanilla-cookieconsent: how much of ours is the prefetched part;
+ * - from a Chromium trace of a click at 4x made as the banner shows, the
+ *   dialog's first layout: how long it took and how much of it was
+ *   Chromium looking up fonts (sizes and weights the banner had not drawn).
  */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser } from "playwright-core";
@@ -77,6 +82,59 @@ async function dialogClick(browser: Browser, server: BenchServer, partFirst: boo
     });
   } finally {
     await context.close();
+  }
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; beginData?: { totalObjects?: number } };
+}
+
+/** Chromium's font lookups, which a layout makes for each font size and weight it has not drawn yet. */
+const FONT_LOOKUPS = ["FontCache::GetFontPlatformData", "WebSandboxSupportLinux::GetWebFontRenderStyleForStrike"];
+
+/**
+ * The dialog's first layout (ms, trace clock) after a click made as the banner shows, at 4x: the
+ * page's last full layout, and the font lookups inside it. The page's main thread is the renderer
+ * thread that parsed the page.
+ */
+async function dialogLayout(browser: Browser, server: BenchServer): Promise<{ layout: number; fonts: number }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const folder = mkdtempSync(join(tmpdir(), "probe-trace-"));
+  try {
+    await context.addInitScript(probeScript("ours", true));
+    const tab = await context.newPage();
+    const cdp = await context.newCDPSession(tab);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: THROTTLE });
+    const path = join(folder, "trace.json");
+    await browser.startTracing(tab, {
+      path,
+      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "fonts"],
+    });
+    await tab.goto(`${server.origin}/ours.html`, { waitUntil: "commit" });
+    if (!(await seen(cdp, "dialog"))) throw new Error("ours: the dialog never showed after the click");
+    await browser.stopTracing();
+    const events = (JSON.parse(readFileSync(path, "utf8")) as { traceEvents: TraceEvent[] }).traceEvents;
+    const parser = events.find((event) => event.name === "ParseHTML");
+    const main = events.filter((event) => event.pid === parser?.pid && event.tid === parser?.tid && event.ph === "X");
+    // The dialog's layout is the last one that laid out the whole page: the page, the banner and the dialog.
+    const layouts = main.filter((event) => event.name === "Layout");
+    const most = Math.max(...layouts.map((event) => event.args?.beginData?.totalObjects ?? 0));
+    const layout = layouts.filter((event) => event.args?.beginData?.totalObjects === most).at(-1);
+    if (!layout?.dur) throw new Error("ours: no layout of the dialog in the trace");
+    const end = layout.ts + layout.dur;
+    const fonts = main
+      .filter((event) => FONT_LOOKUPS.includes(event.name) && event.ts >= layout.ts && event.ts < end)
+      .reduce((total, event) => total + (event.dur ?? 0), 0);
+    return { layout: layout.dur / 1000, fonts: fonts / 1000 };
+  } finally {
+    await context.close();
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 
@@ -175,6 +233,18 @@ export async function main(argv: string[]): Promise<void> {
     row("ours (the dialog's part fetched at idle)", scripts.ours);
     row("ours with Save-Data (no part fetched ahead)", scripts.oursSaveData);
     row("vanilla-cookieconsent", scripts.vanilla);
+
+    const layouts = { layout: [] as number[], fonts: [] as number[] };
+    for (let run = 0; run < runs; run++) {
+      const { layout, fonts } = await dialogLayout(browser, server);
+      layouts.layout.push(layout);
+      layouts.fonts.push(fonts);
+    }
+    console.log(
+      `\nThe dialog's first layout after a click as the banner shows, ${THROTTLE}x CPU, Chromium trace, median of ${runs}`,
+    );
+    row("the whole layout", layouts.layout);
+    row("of which font lookups (sizes and weights not drawn yet)", layouts.fonts);
   } finally {
     await browser.close();
     server.close();
