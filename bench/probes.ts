@@ -38,9 +38,10 @@ type BenchWindow = Window & { __bench: Probe };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
-async function open(browser: Browser, server: BenchServer, page: Contender) {
+/** A fresh context on `page` with the bench's probe; `coldClick`: the probe clicks Manage preferences as the banner shows. */
+async function open(browser: Browser, server: BenchServer, page: Contender, coldClick = false) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addInitScript(probeScript(page));
+  await context.addInitScript(probeScript(page, coldClick));
   const tab = await context.newPage();
   const cdp = await context.newCDPSession(tab);
   return { context, tab, cdp, url: `${server.origin}/${page}.html` };
@@ -104,19 +105,16 @@ const FONT_LOOKUPS = ["FontCache::GetFontPlatformData", "WebSandboxSupportLinux:
  * thread that parsed the page.
  */
 async function dialogLayout(browser: Browser, server: BenchServer): Promise<{ layout: number; fonts: number }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { context, tab, cdp, url } = await open(browser, server, "ours", true);
   const folder = mkdtempSync(join(tmpdir(), "probe-trace-"));
   try {
-    await context.addInitScript(probeScript("ours", true));
-    const tab = await context.newPage();
-    const cdp = await context.newCDPSession(tab);
     await cdp.send("Emulation.setCPUThrottlingRate", { rate: THROTTLE });
     const path = join(folder, "trace.json");
     await browser.startTracing(tab, {
       path,
       categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "fonts"],
     });
-    await tab.goto(`${server.origin}/ours.html`, { waitUntil: "commit" });
+    await tab.goto(url, { waitUntil: "commit" });
     if (!(await seen(cdp, "dialog"))) throw new Error("ours: the dialog never showed after the click");
     await browser.stopTracing();
     const events = (JSON.parse(readFileSync(path, "utf8")) as { traceEvents: TraceEvent[] }).traceEvents;
